@@ -1,0 +1,1 @@
+"""Test functions (placeholder being written)."""

@@ -1,0 +1,39 @@
+"""Optimizers: pure ``init``/``step`` pairs with ``torch.optim``'s arguments and formulas.
+
+Named optimizers (:class:`SGD`, :class:`Adagrad`, :class:`RMSprop`, :class:`Adam`,
+:class:`AdamW`) are chains of the small transforms below, as in optax.
+"""
+
+from ._base import GradientTransformation, Optimizer, chain
+from ._named import SGD, Adagrad, Adam, AdamW, RMSprop
+from ._transforms import (
+    add_decayed_weights,
+    decoupled_weight_decay,
+    scale_by_adam,
+    scale_by_learning_rate,
+    scale_by_rms,
+    scale_by_rss,
+    trace,
+)
+
+#: the named optimizers by lower-case name, for explorers and sweeps
+OPTIMIZERS = {"sgd": SGD, "adagrad": Adagrad, "rmsprop": RMSprop, "adam": Adam, "adamw": AdamW}
+
+__all__ = [
+    "OPTIMIZERS",
+    "SGD",
+    "Adagrad",
+    "Adam",
+    "AdamW",
+    "GradientTransformation",
+    "Optimizer",
+    "RMSprop",
+    "add_decayed_weights",
+    "chain",
+    "decoupled_weight_decay",
+    "scale_by_adam",
+    "scale_by_learning_rate",
+    "scale_by_rms",
+    "scale_by_rss",
+    "trace",
+]

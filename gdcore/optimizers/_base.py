@@ -1,0 +1,93 @@
+"""The optimizer protocol: pure ``init``/``update`` transforms and their composition.
+
+A *gradient transformation* is a pair of pure functions over a small named state::
+
+    state = tx.init(params)
+    updates, state = tx.update(updates, state, params)
+
+``updates`` enters as the gradient and leaves as whatever the transformation makes of it
+(a decayed, averaged, rescaled gradient...). :func:`chain` composes transformations left to
+right, and an :class:`Optimizer` applies the final updates: ``params + updates``. No function here
+mutates what it is given, so a state can be kept, compared or replayed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from .._validation import as_float_array
+
+Array = np.ndarray
+State = Any
+
+
+class GradientTransformation(NamedTuple):
+    """A pair of pure functions: ``init(params) -> state`` and
+    ``update(updates, state, params) -> (updates, state)``."""
+
+    init: Callable[[Array], State]
+    update: Callable[[Array, State, Array], tuple[Array, State]]
+
+
+def chain(*transforms: GradientTransformation) -> GradientTransformation:
+    """Apply ``transforms`` one after the other; the state is the tuple of their states."""
+
+    def init(params: Array) -> tuple:
+        return tuple(t.init(params) for t in transforms)
+
+    def update(updates: Array, state: tuple, params: Array) -> tuple[Array, tuple]:
+        new_state = []
+        for t, s in zip(transforms, state, strict=True):
+            updates, s = t.update(updates, s, params)
+            new_state.append(s)
+        return updates, tuple(new_state)
+
+    if len(transforms) == 1:
+        # one transform: its own state, no tuple around it
+        return transforms[0]
+    return GradientTransformation(init, update)
+
+
+class Optimizer:
+    """A named optimizer: a chain of transforms plus its hyperparameters.
+
+    The protocol is pure and mirrors ``optax``::
+
+        state = opt.init(params)
+        params, state = opt.step(params, grad, state)
+
+    ``params`` may be one parameter vector of shape ``(d,)`` or a stack ``(..., d)`` of
+    independent runs; hyperparameters may be arrays that broadcast against ``params`` (for
+    example ``lr`` of shape ``(B, 1)`` with ``params`` of shape ``(B, d)``), so a sweep is one
+    vectorised run. Neither ``params`` nor ``state`` is mutated.
+    """
+
+    #: hyperparameters and their defaults, in PyTorch's order; set by each subclass
+    defaults: dict[str, Any] = {}
+
+    def __init__(self, transform: GradientTransformation, hyperparams: dict[str, Any]) -> None:
+        self.transform = transform
+        self.hyperparams = hyperparams
+
+    def init(self, params: Any) -> State:
+        """The initial state for ``params`` (zeros buffers, step count 0)."""
+        params = as_float_array("params", params)
+        return self.transform.init(params)
+
+    def step(self, params: Array, grad: Array, state: State) -> tuple[Array, State]:
+        """One update: return ``(new_params, new_state)`` from the gradient at ``params``."""
+        updates, state = self.transform.update(grad, state, params)
+        return params + updates, state
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={_short(v)}" for k, v in self.hyperparams.items())
+        return f"{type(self).__name__}({args})"
+
+
+def _short(v: Any) -> str:
+    if isinstance(v, np.ndarray):
+        return f"array(shape={v.shape})"
+    return repr(v)

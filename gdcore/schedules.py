@@ -1,0 +1,101 @@
+"""Learning-rate schedules: :math:`\\eta_t` as a function of the step count :math:`t = 0, 1, \\dots`.
+
+A schedule is a callable, so it can be passed as the ``lr`` of any optimizer::
+
+    opt = gdcore.SGD(lr=gdcore.schedules.exponential_decay(0.1, gamma=0.99))
+
+It also accepts an array of step counts (``sched(np.arange(100))``), which is how it is plotted.
+The step count is the number of updates already made, so the first update uses :math:`\\eta_0`;
+this matches calling ``torch.optim.lr_scheduler``'s ``step()`` once after every optimizer step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from ._validation import check_int, check_real
+
+__all__ = ["Schedule", "constant", "exponential_decay", "inverse_time_decay", "step_decay"]
+
+
+class Schedule:
+    """A learning rate as a function of the step count, with a readable name.
+
+    ``sched(t)`` returns :math:`\\eta_t` for an integer ``t`` or an array of them;
+    ``sched.values(n)`` returns :math:`\\eta_0, \\dots, \\eta_{n-1}`.
+    """
+
+    def __init__(self, fn: Callable[[Any], Any], name: str, lr: Any) -> None:
+        self._fn = fn
+        self.name = name
+        self.lr = lr
+
+    def __call__(self, t: Any) -> Any:
+        return self._fn(t)
+
+    def values(self, n: int) -> np.ndarray:
+        """The first ``n`` learning rates, shape ``(n,)`` (or ``(n, ...)`` for array ``lr``)."""
+        n = check_int("n", n, low=1)
+        t = np.arange(n).reshape((n,) + (1,) * np.ndim(self.lr))
+        return np.broadcast_to(self._fn(t), (n, *np.shape(self.lr))).astype(float)
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+def _lr(lr: Any) -> Any:
+    return check_real("lr", lr, low=0.0, low_open=True)
+
+
+def constant(lr: Any) -> Schedule:
+    """:math:`\\eta_t = \\eta_0`."""
+    lr = _lr(lr)
+
+    def fn(t: Any) -> Any:
+        return lr * np.ones_like(t, dtype=float) if np.ndim(t) else lr
+
+    return Schedule(fn, f"constant(lr={lr:g})" if np.ndim(lr) == 0 else "constant", lr)
+
+
+def step_decay(lr: Any, step_size: int, gamma: Any = 0.1) -> Schedule:
+    """Multiply by ``gamma`` every ``step_size`` steps: :math:`\\eta_t = \\eta_0\\,\\gamma^{\\lfloor t / s \\rfloor}`.
+
+    As ``torch.optim.lr_scheduler.StepLR(step_size, gamma=0.1)``.
+    """
+    lr = _lr(lr)
+    step_size = check_int("step_size", step_size, low=1)
+    gamma = check_real("gamma", gamma, low=0.0, high=1.0, low_open=True)
+    return Schedule(lambda t: lr * gamma ** (np.asarray(t) // step_size),
+                    f"step_decay(lr={lr:g}, step_size={step_size}, gamma={gamma:g})"
+                    if np.ndim(lr) == 0 else "step_decay", lr)
+
+
+def exponential_decay(lr: Any, gamma: Any) -> Schedule:
+    """Multiply by ``gamma`` every step: :math:`\\eta_t = \\eta_0\\,\\gamma^t`.
+
+    As ``torch.optim.lr_scheduler.ExponentialLR(gamma)``. The rate halves every
+    :math:`\\ln 2 / \\ln(1/\\gamma)` steps.
+    """
+    lr = _lr(lr)
+    gamma = check_real("gamma", gamma, low=0.0, high=1.0, low_open=True)
+    return Schedule(lambda t: lr * gamma ** np.asarray(t, dtype=float),
+                    f"exponential_decay(lr={lr:g}, gamma={gamma:g})"
+                    if np.ndim(lr) == 0 else "exponential_decay", lr)
+
+
+def inverse_time_decay(lr: Any, decay_rate: Any, decay_steps: int = 1) -> Schedule:
+    """:math:`\\eta_t = \\eta_0 / (1 + r\\, t / s)`, with ``decay_rate`` :math:`r` and ``decay_steps`` :math:`s`.
+
+    As Keras' ``InverseTimeDecay`` (non-staircase). The step sizes sum to infinity while their
+    squares do not, the classical (Robbins-Monro) condition for stochastic gradient descent
+    to converge.
+    """
+    lr = _lr(lr)
+    decay_rate = check_real("decay_rate", decay_rate, low=0.0)
+    decay_steps = check_int("decay_steps", decay_steps, low=1)
+    return Schedule(lambda t: lr / (1.0 + decay_rate * np.asarray(t, dtype=float) / decay_steps),
+                    f"inverse_time_decay(lr={lr:g}, decay_rate={decay_rate:g})"
+                    if np.ndim(lr) == 0 else "inverse_time_decay", lr)
