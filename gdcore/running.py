@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,6 +63,8 @@ def _batch_shape(optimizer: Optimizer, x0: np.ndarray) -> tuple[int, ...]:
     shapes = [x0.shape]
     for v in optimizer.hyperparams.values():
         for item in v if isinstance(v, tuple) else (v,):
+            if callable(item):  # a schedule: its learning rate(s) set the batch
+                item = getattr(item, "lr", None)
             if isinstance(item, np.ndarray):
                 shapes.append(item.shape)
     try:
@@ -121,7 +124,10 @@ def run(
         trajectory up to that point is kept.
     """
     if not isinstance(optimizer, Optimizer):
-        raise TypeError(f"optimizer must be a gdcore optimizer such as gdcore.SGD(lr=0.1), got {type(optimizer).__name__}")
+        raise TypeError(
+            "optimizer must be a gdcore optimizer such as gdcore.SGD(lr=0.1), "
+            f"got {type(optimizer).__name__}"
+        )
     if not isinstance(objective, Objective):
         raise TypeError(f"objective must be a gdcore.Objective, got {type(objective).__name__}")
     x0 = check_point("x0", x0, objective.dim)
@@ -130,16 +136,25 @@ def run(
         tol = check_real("tol", tol, low=0.0)
     if ftol is not None:
         ftol = check_real("ftol", ftol, low=0.0)
-    if loss_on not in ("full", "batch"):
+    if diverge_above is not None:
+        diverge_above = check_real("diverge_above", diverge_above, low=0.0, low_open=True)
+    if not isinstance(loss_on, str) or loss_on not in ("full", "batch"):
         raise ValueError(f"loss_on must be 'full' or 'batch', got {loss_on!r}")
     if batch_size is not None:
         if objective.n_samples is None:
-            raise ValueError(f"batch_size needs a loss on data; {objective.name!r} has no data rows")
+            raise ValueError(
+                f"batch_size needs a loss on data (an objective with n_samples); "
+                f"{objective.name!r} has no data rows, so leave batch_size=None"
+            )
         batch_size = check_int("batch_size", batch_size, low=1, high=objective.n_samples)
     if rng is None:
         rng = np.random.default_rng(0)
+    elif isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
+        rng = np.random.default_rng(check_int("rng", rng, low=0))
     elif not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+        raise TypeError(
+            f"rng must be a numpy.random.Generator or a seed (int >= 0), got {type(rng).__name__}"
+        )
 
     shape = _batch_shape(optimizer, x0)
     x = np.broadcast_to(x0, shape).copy() if shape != x0.shape else x0.copy()
@@ -147,21 +162,28 @@ def run(
     single = batch == ()
 
     with np.errstate(all="ignore"):
-        f0 = objective.value(x)
         if diverge_above is None:
-            limit = 1e6 * (np.abs(f0) + 1.0)
+            limit = 1e6 * (np.abs(objective.value(x)) + 1.0)
         else:
-            limit = check_real("diverge_above", diverge_above)
+            limit = diverge_above
         P = np.empty((steps + 1, *shape))
         L = np.empty((steps + 1, *batch))
         G = np.empty((steps + 1, *batch))
         state = optimizer.init(x)
+        step = optimizer.step
+        # the named optimizers' step is params + update; call the update directly (one call less)
+        update = optimizer._update if type(optimizer).step is Optimizer.step else None
         batches = minibatches(objective.n_samples, batch_size, rng) if batch_size else None
         vg = objective.value_and_grad
-        want_gnorm = tol is not None
-        status = np.full(batch, MAX_STEPS, dtype=object)
-        nit = np.full(batch, steps)
-        active = np.ones(batch, dtype=bool)
+        # The stopping rules are applied to blocks of rows, after steps 0, 1, 3, 7, 15, 31 and
+        # then every 32 steps: runs are independent, so the few updates made past a run's
+        # stopping point cannot change it or the others, and they are cut off below. The
+        # gradients of the current block wait in a small buffer for their norms.
+        stopper = _Stopper(L, G, batch, steps, limit, tol, ftol)
+        gbuf = np.empty((_BLOCK, *shape))
+        lo = 0  # first row of the current block
+        check_at = 0
+        block = 1
         k = 0
         while True:
             if batches is None:
@@ -174,74 +196,109 @@ def run(
                     f, g = objective.value(x), sub.grad(x)
             P[k] = x
             L[k] = f
-            gn = np.sqrt(np.sum(g * g, axis=-1)) if want_gnorm else np.nan
-            G[k] = gn
-            if single:
-                if not (abs(f) <= limit):  # also catches NaN
-                    status[()] = DIVERGED
-                    nit[()] = k
+            gbuf[k - lo] = g
+            if k == check_at:  # always true at k == steps
+                if stopper.check(lo, k, gbuf) or k == steps:
                     break
-                if (tol is not None and gn <= tol) or (
-                    ftol is not None and k > 0 and abs(L[k - 1] - f) <= ftol
-                ):
-                    status[()] = CONVERGED
-                    nit[()] = k
-                    break
-                if k == steps:
-                    break
+                lo = k + 1
+                block = min(2 * block, _BLOCK)
+                check_at = min(k + block, steps)
+            if update is None:
+                x, state = step(x, g, state)
             else:
-                bad = active & ~(np.abs(f) <= limit)
-                done = bad.copy()
-                if tol is not None:
-                    done |= active & (gn <= tol)
-                if ftol is not None and k > 0:
-                    done |= active & (np.abs(L[k - 1] - f) <= ftol)
-                if done.any():
-                    status[done & ~bad] = CONVERGED
-                    status[bad] = DIVERGED
-                    nit[done] = k
-                    active &= ~done
-                if k == steps or not active.any():
-                    break
-            x_new, state = optimizer.step(x, g, state)
-            if single or active.all():
-                x = x_new
-            else:
-                x = np.where(active[..., None], x_new, x)
+                u, state = update(g, state, x)
+                x = x + u
             k += 1
 
-    P = P[: k + 1]
-    L = L[: k + 1]
-    G = G[: k + 1]
+        nit, status = stopper.nit, stopper.status
+    k = int(np.max(nit)) if nit.size else 0
+    P, L, G = P[: k + 1], L[: k + 1], G[: k + 1]
     if not single:
         # pad each stopped run with NaN after its last iterate
         after = np.arange(k + 1).reshape((-1,) + (1,) * len(batch)) > nit
         P[after] = np.nan
         L[after] = np.nan
         G[after] = np.nan
-    idx = nit.copy()
-    diverged = status == DIVERGED
     # the last finite iterate: the one before the divergent step, if any
-    idx = np.where(diverged, np.maximum(nit - 1, 0), idx)
-    if single:
-        xs, fun = P[int(idx)], float(L[int(idx)])
-        st, n = str(status[()]), int(nit[()])
-    else:
-        grid = np.indices(batch)
-        xs = P[(idx, *grid)]
-        fun = L[(idx, *grid)]
-        st, n = status.astype(str), nit
+    idx = np.where(status == DIVERGED, np.maximum(nit - 1, 0), nit)
     given_tol = tol is not None or ftol is not None
-    success = (np.asarray(st) == CONVERGED) if given_tol else (np.asarray(st) != DIVERGED)
     if single:
-        success = bool(success)
-        message = _message(st, n, float(L[n]), float(G[n]), tol, ftol, limit)
-    else:
-        message = np.vectorize(
-            lambda s, i, f, gn, lim: _message(s, int(i), float(f), float(gn), tol, ftol, float(lim)),
-            otypes=[str],
-        )(st, n, L[(n, *np.indices(batch))], G[(n, *np.indices(batch))], np.broadcast_to(limit, batch))
-    return Trajectory(P, L, st, n, xs, fun, success, message, G)
+        n, i = int(nit), int(idx)
+        st = str(status[()])
+        success = st == CONVERGED if given_tol else st != DIVERGED
+        message = _message(st, n, float(L[n]), float(G[n]), tol, ftol, float(limit))
+        return Trajectory(P, L, st, n, P[i], float(L[i]), success, message, G)
+    grid = np.indices(batch)
+    st = status.astype(str)
+    success = (st == CONVERGED) if given_tol else (st != DIVERGED)
+    message = np.vectorize(
+        lambda s, i, f, gn, lim: _message(s, int(i), float(f), float(gn), tol, ftol, float(lim)),
+        otypes=[str],
+    )(st, nit, L[(nit, *grid)], G[(nit, *grid)], np.broadcast_to(limit, batch))
+    return Trajectory(P, L, st, nit, P[(idx, *grid)], L[(idx, *grid)], success, message, G)
+
+
+_BLOCK = 32
+
+
+class _Stopper:
+    """Applies the stopping rules to the recorded losses and gradients, block by block."""
+
+    def __init__(
+        self,
+        L: np.ndarray,
+        G: np.ndarray,
+        batch: tuple[int, ...],
+        steps: int,
+        limit: Any,
+        tol: Any,
+        ftol: Any,
+    ) -> None:
+        self.L, self.G, self.limit, self.tol, self.ftol = L, G, limit, tol, ftol
+        self.nit = np.full(batch, steps)
+        self.status = np.full(batch, MAX_STEPS, dtype=object)
+        self.stopped = np.zeros(batch, dtype=bool)
+
+    def check(self, lo: int, k: int, gbuf: np.ndarray) -> bool:
+        """Examine rows ``lo..k`` (their gradients are ``gbuf[: k - lo + 1]``); record the runs
+        that stop there; return ``True`` once every run has stopped."""
+        gn = self.G[lo : k + 1]
+        gn[...] = _norm(gbuf[: k - lo + 1])
+        L = self.L[lo : k + 1]
+        bad = ~(np.abs(L) <= self.limit)  # also catches NaN
+        stop = bad.copy()
+        if self.tol is not None:
+            stop |= gn <= self.tol
+        if self.ftol is not None:
+            prev = self.L[max(lo - 1, 0) : k]
+            if lo == 0:  # no loss change at the start point
+                stop[1:] |= np.abs(L[1:] - prev) <= self.ftol
+            else:
+                stop |= np.abs(L - prev) <= self.ftol
+        if not stop.any():
+            return False
+        new = stop.any(axis=0) & ~self.stopped
+        if not new.any():
+            return bool(self.stopped.all())
+        first = np.argmax(stop, axis=0)
+        diverged = bad[(first, *np.indices(first.shape))]
+        self.nit[new] = lo + first[new]
+        self.status[new & diverged] = DIVERGED
+        self.status[new & ~diverged] = CONVERGED
+        self.stopped |= new
+        return bool(self.stopped.all())
+
+
+def _norm(g: np.ndarray) -> np.ndarray:
+    """Euclidean norm along the last axis (column by column for short vectors: faster there)."""
+    d = g.shape[-1]
+    if d > 8:
+        return np.sqrt(np.einsum("...i,...i->...", g, g))
+    s = np.square(g[..., 0])
+    for i in range(1, d):
+        c = g[..., i]
+        s += c * c
+    return np.sqrt(s, out=s)
 
 
 def _message(status: str, nit: int, f: float, gn: float, tol: Any, ftol: Any, limit: float) -> str:

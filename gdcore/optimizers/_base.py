@@ -33,21 +33,49 @@ class GradientTransformation(NamedTuple):
 
 
 def chain(*transforms: GradientTransformation) -> GradientTransformation:
-    """Apply ``transforms`` one after the other; the state is the tuple of their states."""
+    """Apply ``transforms`` one after the other; the state is the tuple of their states.
+
+    A chain of one transform is that transform itself (its own state, no tuple around it).
+    """
+    if not transforms:
+        raise ValueError("chain needs at least one transformation")
+    for i, t in enumerate(transforms):
+        if not isinstance(t, GradientTransformation):
+            raise TypeError(f"transforms[{i}] must be a GradientTransformation, got {type(t).__name__}")
+    if len(transforms) == 1:
+        return transforms[0]
+    updates_fns = tuple(t.update for t in transforms)
 
     def init(params: Array) -> tuple:
         return tuple(t.init(params) for t in transforms)
 
-    def update(updates: Array, state: tuple, params: Array) -> tuple[Array, tuple]:
-        new_state = []
-        for t, s in zip(transforms, state, strict=True):
-            updates, s = t.update(updates, s, params)
-            new_state.append(s)
-        return updates, tuple(new_state)
+    if len(transforms) == 2:
+        # unrolled: this runs once per step, so its Python overhead counts
+        u1, u2 = updates_fns
 
-    if len(transforms) == 1:
-        # one transform: its own state, no tuple around it
-        return transforms[0]
+        def update(updates: Array, state: tuple, params: Array) -> tuple[Array, tuple]:
+            updates, s1 = u1(updates, state[0], params)
+            updates, s2 = u2(updates, state[1], params)
+            return updates, (s1, s2)
+
+    elif len(transforms) == 3:
+        u1, u2, u3 = updates_fns
+
+        def update(updates: Array, state: tuple, params: Array) -> tuple[Array, tuple]:
+            updates, s1 = u1(updates, state[0], params)
+            updates, s2 = u2(updates, state[1], params)
+            updates, s3 = u3(updates, state[2], params)
+            return updates, (s1, s2, s3)
+
+    else:
+
+        def update(updates: Array, state: tuple, params: Array) -> tuple[Array, tuple]:
+            new_state = []
+            for fn, s in zip(updates_fns, state, strict=True):
+                updates, s = fn(updates, s, params)
+                new_state.append(s)
+            return updates, tuple(new_state)
+
     return GradientTransformation(init, update)
 
 
@@ -71,6 +99,7 @@ class Optimizer:
     def __init__(self, transform: GradientTransformation, hyperparams: dict[str, Any]) -> None:
         self.transform = transform
         self.hyperparams = hyperparams
+        self._update = transform.update
 
     def init(self, params: Any) -> State:
         """The initial state for ``params`` (zeros buffers, step count 0)."""
@@ -79,7 +108,7 @@ class Optimizer:
 
     def step(self, params: Array, grad: Array, state: State) -> tuple[Array, State]:
         """One update: return ``(new_params, new_state)`` from the gradient at ``params``."""
-        updates, state = self.transform.update(grad, state, params)
+        updates, state = self._update(grad, state, params)
         return params + updates, state
 
     def __repr__(self) -> str:

@@ -29,6 +29,11 @@ def _check_betas(betas: Any) -> tuple[Any, Any]:
     return b1, b2
 
 
+def _decay(weight_decay: Any) -> list:
+    """The L2 weight-decay transform, or nothing when the decay is the number 0."""
+    return [] if T._is_zero(weight_decay) else [T.add_decayed_weights(weight_decay)]
+
+
 class SGD(Optimizer):
     r"""Stochastic gradient descent, optionally with momentum (``torch.optim.SGD``).
 
@@ -70,7 +75,7 @@ class SGD(Optimizer):
             raise TypeError(f"nesterov must be True or False, got {nesterov!r}")
         if nesterov and (np.any(np.asarray(momentum) <= 0) or np.any(np.asarray(dampening) != 0)):
             raise ValueError("nesterov=True requires momentum > 0 and dampening = 0")
-        parts = [T.add_decayed_weights(weight_decay)]
+        parts = _decay(weight_decay)
         if not T._is_zero(momentum):
             parts.append(T.trace(momentum, dampening, bool(nesterov)))
         parts.append(T.scale_by_learning_rate(lr))
@@ -117,7 +122,7 @@ class Adagrad(Optimizer):
         eps = check_real("eps", eps, low=0.0)
         super().__init__(
             chain(
-                T.add_decayed_weights(weight_decay),
+                *_decay(weight_decay),
                 T.scale_by_rss(initial_accumulator_value, eps),
                 T.scale_by_learning_rate(lr, lr_decay),
             ),
@@ -165,7 +170,7 @@ class RMSprop(Optimizer):
         momentum = check_real("momentum", momentum, low=0.0, high=1.0, high_open=True)
         if not isinstance(centered, (bool, np.bool_)):
             raise TypeError(f"centered must be True or False, got {centered!r}")
-        parts = [T.add_decayed_weights(weight_decay), T.scale_by_rms(alpha, eps, bool(centered))]
+        parts = [*_decay(weight_decay), T.scale_by_rms(alpha, eps, bool(centered))]
         if not T._is_zero(momentum):
             parts.append(T.trace(momentum))
         parts.append(T.scale_by_learning_rate(lr))
@@ -216,9 +221,10 @@ class Adam(Optimizer):
             raise TypeError(f"amsgrad must be True or False, got {amsgrad!r}")
         adam = [T.scale_by_adam(b1, b2, eps, bool(amsgrad)), T.scale_by_learning_rate(lr)]
         if self._decoupled:
-            parts = [*adam, T.decoupled_weight_decay(lr, weight_decay)]
+            parts = adam if T._is_zero(weight_decay) else [
+                *adam, T.decoupled_weight_decay(lr, weight_decay)]
         else:
-            parts = [T.add_decayed_weights(weight_decay), *adam]
+            parts = [*_decay(weight_decay), *adam]
         super().__init__(
             chain(*parts),
             {"lr": lr, "betas": (b1, b2), "eps": eps, "weight_decay": weight_decay,

@@ -4,6 +4,13 @@ Each function returns a :class:`~gdcore.optimizers.GradientTransformation`. Nota
 the incoming update (the gradient, at the start of a chain), ``p`` the parameters, ``t`` the
 number of steps already taken (0 on the first step). Hyperparameters may be floats or arrays
 that broadcast against ``p``.
+
+Speed notes (a run makes thousands of updates on small arrays, so the cost of each numpy call
+matters more than its arithmetic): hyperparameters are materialised once per parameter shape as
+read-only arrays of that shape (numpy multiplies two equal-shape arrays faster than an array by a
+Python float or by a broadcast column), step-dependent scalars such as Adam's bias corrections
+are Python floats, and each update uses as few numpy calls as its formula allows. Every function
+still returns new arrays and never writes to its inputs.
 """
 
 from __future__ import annotations
@@ -59,11 +66,39 @@ class AdamState(NamedTuple):
 
 
 def _is_zero(x: Any) -> bool:
+    """``True`` for a scalar hyperparameter equal to zero (arrays are never treated as zero)."""
     return not isinstance(x, np.ndarray) and x == 0
+
+
+def _is_array(x: Any) -> bool:
+    return isinstance(x, np.ndarray)
+
+
+class _PerShape(dict):
+    """Hyperparameters materialised as read-only arrays of the parameters' shape, cached by shape.
+
+    ``consts[p.shape]`` is ``make(shape)``'s dict, built on first use (a dict lookup after that).
+    """
+
+    def __init__(self, make: Callable[[tuple[int, ...]], dict[str, Array]]) -> None:
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, shape: tuple[int, ...]) -> dict[str, Array]:
+        consts = self[shape] = self.make(shape)
+        return consts
+
+
+def _full(value: Any, shape: tuple[int, ...]) -> Array:
+    """``value`` broadcast to ``shape`` (and to ``value``'s own batch axes) as a read-only array."""
+    out = np.full(np.broadcast_shapes(np.shape(value), shape), value, dtype=np.float64)
+    out.flags.writeable = False
+    return out
 
 
 def add_decayed_weights(weight_decay: float | Array) -> GradientTransformation:
     """L2 penalty folded into the gradient: :math:`g \\leftarrow g + \\lambda p`."""
+    consts = _PerShape(lambda shape: {"wd": _full(weight_decay, shape)})
 
     def init(params: Array) -> EmptyState:
         return EmptyState()
@@ -71,7 +106,7 @@ def add_decayed_weights(weight_decay: float | Array) -> GradientTransformation:
     def update(g: Array, state: EmptyState, params: Array) -> tuple[Array, EmptyState]:
         if _is_zero(weight_decay):
             return g, state
-        return g + weight_decay * params, state
+        return g + consts[params.shape]["wd"] * params, state
 
     return GradientTransformation(init, update)
 
@@ -86,20 +121,30 @@ def trace(
 
     and the output is :math:`b_t`, or :math:`g_t + \\mu b_t` with Nesterov. The buffer starts as
     the first gradient itself (not as :math:`(1-\\tau) g_1`); with :math:`\\tau = 0` this equals
-    starting from :math:`b_0 = 0`.
+    starting from :math:`b_0 = 0`. Where an array ``momentum`` is 0 the output is :math:`g_t`
+    whatever the dampening, as PyTorch's SGD without momentum.
     """
+    if _is_array(momentum) or _is_array(dampening):
+        # momentum 0 means "no buffer" in PyTorch: make b_t = g_t there by dropping the dampening
+        dampening = np.where(np.asarray(momentum) == 0, 0.0, dampening)
+    no_damp = _is_zero(dampening)
+    consts = _PerShape(
+        lambda shape: {"mu": _full(momentum, shape), "keep": _full(1.0 - dampening, shape)}
+    )
 
     def init(params: Array) -> TraceState:
         return TraceState(0, np.zeros_like(params))
 
     def update(g: Array, state: TraceState, params: Array) -> tuple[Array, TraceState]:
+        c = consts[g.shape]
+        mu = c["mu"]
         if state.count == 0:
             buf = g
-        elif _is_zero(dampening):
-            buf = momentum * state.buf + g
+        elif no_damp:
+            buf = mu * state.buf + g
         else:
-            buf = momentum * state.buf + (1 - dampening) * g
-        out = g + momentum * buf if nesterov else buf
+            buf = mu * state.buf + c["keep"] * g
+        out = g + mu * buf if nesterov else buf
         return out, TraceState(state.count + 1, buf)
 
     return GradientTransformation(init, update)
@@ -112,13 +157,14 @@ def scale_by_rss(
 
     .. math:: s_t = s_{t-1} + g_t^2, \\qquad g \\leftarrow \\frac{g_t}{\\sqrt{s_t} + \\epsilon}
     """
+    consts = _PerShape(lambda shape: {"eps": _full(eps, shape)})
 
     def init(params: Array) -> RssState:
         return RssState(np.zeros_like(params) + initial_accumulator_value)
 
     def update(g: Array, state: RssState, params: Array) -> tuple[Array, RssState]:
         s = state.sum_sq + g * g
-        return g / (np.sqrt(s) + eps), RssState(s)
+        return g / (np.sqrt(s) + consts[s.shape]["eps"]), RssState(s)
 
     return GradientTransformation(init, update)
 
@@ -135,17 +181,26 @@ def scale_by_rms(
     :math:`\\sqrt{v_t - \\bar g_t^2} + \\epsilon`. ``eps`` is added *outside* the square root, as in
     PyTorch (TensorFlow and Keras add it inside).
     """
+    consts = _PerShape(
+        lambda shape: {
+            "a": _full(alpha, shape),
+            "c": _full(1.0 - np.asarray(alpha, dtype=float), shape),
+            "eps": _full(eps, shape),
+        }
+    )
 
     def init(params: Array) -> RmsState:
         zeros = np.zeros_like(params)
         return RmsState(zeros, zeros if centered else None)
 
     def update(g: Array, state: RmsState, params: Array) -> tuple[Array, RmsState]:
-        v = alpha * state.square_avg + (1 - alpha) * (g * g)
+        k = consts[g.shape]
+        a, c = k["a"], k["c"]
+        v = a * state.square_avg + c * (g * g)
         if centered:
-            ga = alpha * state.grad_avg + (1 - alpha) * g
-            return g / (np.sqrt(v - ga * ga) + eps), RmsState(v, ga)
-        return g / (np.sqrt(v) + eps), RmsState(v, None)
+            ga = a * state.grad_avg + c * g
+            return g / (np.sqrt(v - ga * ga) + k["eps"]), RmsState(v, ga)
+        return g / (np.sqrt(v) + k["eps"]), RmsState(v, None)
 
     return GradientTransformation(init, update)
 
@@ -162,34 +217,44 @@ def scale_by_adam(
         m_t = \\beta_1 m_{t-1} + (1-\\beta_1) g_t, \\qquad
         v_t = \\beta_2 v_{t-1} + (1-\\beta_2) g_t^2, \\\\
         g \\leftarrow \\frac{m_t}{1-\\beta_1^t} \\Big/ \\left(\\frac{\\sqrt{v_t}}{\\sqrt{1-\\beta_2^t}} + \\epsilon\\right)
+        = \\frac{\\sqrt{1-\\beta_2^t}}{1-\\beta_1^t}\\,
+          \\frac{m_t}{\\sqrt{v_t} + \\epsilon\\sqrt{1-\\beta_2^t}}
 
+    (the right-hand form is what is computed: one division by an array instead of three).
     With AMSGrad, :math:`v_t` in the denominator is replaced by :math:`\\max_{s \\le t} v_s`.
     ``eps`` sits outside the square root and is *not* bias-corrected, as in PyTorch and the
     Adam paper (optax's ``eps_root`` is the inside variant).
     """
-    scalar_betas = not isinstance(b1, np.ndarray) and not isinstance(b2, np.ndarray)
+    scalar = not (_is_array(b1) or _is_array(b2) or _is_array(eps))
+    consts = _PerShape(
+        lambda shape: {
+            "b1": _full(b1, shape),
+            "c1": _full(1.0 - np.asarray(b1, dtype=float), shape),
+            "b2": _full(b2, shape),
+            "c2": _full(1.0 - np.asarray(b2, dtype=float), shape),
+        }
+    )
 
     def init(params: Array) -> AdamState:
         zeros = np.zeros_like(params)
         return AdamState(0, zeros, zeros, zeros if amsgrad else None)
 
     def update(g: Array, state: AdamState, params: Array) -> tuple[Array, AdamState]:
+        k = consts[g.shape]
         t = state.count + 1
-        m = b1 * state.exp_avg + (1 - b1) * g
-        v = b2 * state.exp_avg_sq + (1 - b2) * (g * g)
-        if scalar_betas:
-            bc1 = 1.0 - b1**t
+        m = k["b1"] * state.exp_avg + k["c1"] * g
+        v = k["b2"] * state.exp_avg_sq + k["c2"] * (g * g)
+        vmax = np.maximum(state.max_exp_avg_sq, v) if amsgrad else None
+        if scalar:
             bc2_sqrt = math.sqrt(1.0 - b2**t)
-        else:
-            bc1 = 1.0 - np.power(b1, t)
-            bc2_sqrt = np.sqrt(1.0 - np.power(b2, t))
-        vmax = None
-        if amsgrad:
-            vmax = np.maximum(state.max_exp_avg_sq, v)
-            denom = np.sqrt(vmax) / bc2_sqrt + eps
-        else:
-            denom = np.sqrt(v) / bc2_sqrt + eps
-        return (m / denom) / bc1, AdamState(t, m, v, vmax)
+            scale = bc2_sqrt / (1.0 - b1**t)
+            return scale * m / (np.sqrt(v if vmax is None else vmax) + eps * bc2_sqrt), AdamState(
+                t, m, v, vmax
+            )
+        bc2_sqrt = np.sqrt(1.0 - np.power(b2, t))
+        scale = bc2_sqrt / (1.0 - np.power(b1, t))
+        denom = np.sqrt(v if vmax is None else vmax) + eps * bc2_sqrt
+        return scale * m / denom, AdamState(t, m, v, vmax)
 
     return GradientTransformation(init, update)
 
@@ -204,16 +269,31 @@ def scale_by_learning_rate(lr: LearningRate, lr_decay: float | Array = 0.0) -> G
     first step). With ``lr_decay`` (Adagrad) the rate is :math:`\\eta_t / (1 + t\\,\\text{lr\\_decay})`.
     """
     scheduled = callable(lr)
+    decay = not _is_zero(lr_decay)
+    consts = _PerShape(lambda shape: {} if scheduled else {"neg_lr": _full(-np.asarray(lr), shape)})
+
+    if not (scheduled or decay):
+        # a constant rate needs no step count
+        def init(params: Array) -> EmptyState:
+            return EmptyState()
+
+        def update(u: Array, state: EmptyState, params: Array) -> tuple[Array, EmptyState]:
+            return consts[u.shape]["neg_lr"] * u, state
+
+        return GradientTransformation(init, update)
 
     def init(params: Array) -> CountState:
         return CountState(0)
 
     def update(u: Array, state: CountState, params: Array) -> tuple[Array, CountState]:
         t = state.count
-        rate = lr(t) if scheduled else lr
-        if not _is_zero(lr_decay):
-            rate = rate / (1 + t * lr_decay)
-        return -rate * u, CountState(t + 1)
+        if scheduled:
+            u = -lr(t) * u
+        else:
+            u = consts[u.shape]["neg_lr"] * u
+        if decay:
+            u = u / (1 + t * lr_decay)
+        return u, CountState(t + 1)
 
     return GradientTransformation(init, update)
 
@@ -227,6 +307,9 @@ def decoupled_weight_decay(
     :math:`p + u = p(1 - \\eta_t\\lambda) - \\eta_t \\hat u`, as ``torch.optim.AdamW``.
     """
     scheduled = callable(lr)
+    consts = _PerShape(
+        lambda shape: {} if scheduled else {"neg_lr_wd": _full(-np.asarray(lr) * weight_decay, shape)}
+    )
 
     def init(params: Array) -> CountState:
         return CountState(0)
@@ -234,7 +317,8 @@ def decoupled_weight_decay(
     def update(u: Array, state: CountState, params: Array) -> tuple[Array, CountState]:
         if _is_zero(weight_decay):
             return u, CountState(state.count + 1)
-        rate = lr(state.count) if scheduled else lr
-        return u - (rate * weight_decay) * params, CountState(state.count + 1)
+        if scheduled:
+            return u - (lr(state.count) * weight_decay) * params, CountState(state.count + 1)
+        return u + consts[params.shape]["neg_lr_wd"] * params, CountState(state.count + 1)
 
     return GradientTransformation(init, update)

@@ -1,0 +1,11 @@
+"""Interactive explorers for the book: :func:`explore` returns an :class:`Explorer`.
+
+In Jupyter (a kernel) an explorer is a live ipywidget: sliders rerun :func:`gdcore.run` and
+redraw at once. In the built HTML book (``GDCORE_STATIC_HTML=1`` while the notebooks execute)
+its display also carries a self-contained HTML block that works with no kernel and no
+network: trajectories precomputed by gdcore, drawn by a small inline script.
+"""
+
+from ._explorer import Explorer, explore
+
+__all__ = ["Explorer", "explore"]

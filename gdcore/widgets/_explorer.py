@@ -1,0 +1,305 @@
+"""``explore``: an interactive gradient-descent explorer (live ipywidget + static HTML form)."""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import ipywidgets as widgets
+import numpy as np
+
+from .._objective import Objective
+from ..running import Trajectory
+from ._figure import ExplorerFigure, loss_limits
+from ._spec import STATUS_CODES, Spec, make_spec, prefix, status_text
+
+__all__ = ["Explorer", "explore"]
+
+STATIC_ENV = "GDCORE_STATIC_HTML"
+LIVE_DPI = 100  # the live PNG is drawn at the figure's CSS size (fast to draw and encode)
+
+
+def explore(
+    objective: Objective,
+    x0: Any = None,
+    optimizer: str = "sgd",
+    lr: float | None = None,
+    lr_range: tuple[float, float] | None = None,
+    steps: int = 30,
+    max_steps: int = 100,
+    options: Mapping[str, Sequence[Any]] | None = None,
+    optimizers: Mapping[str, Mapping[str, Any]] | None = None,
+    compare: bool = False,
+    panels: Sequence[str] | None = None,
+    title: str | None = None,
+    *,
+    tol: float | None = 1e-6,
+    lr_points: int = 25,
+    seed: int = 0,
+) -> Explorer:
+    r"""An interactive explorer of gradient descent on ``objective``.
+
+    Sliders set the learning rate (log scale) and the number of steps shown; optional controls
+    set optimizer hyperparameters, the batch size, the start point or the optimizer. Every
+    change reruns :func:`gdcore.run` and redraws the path on the landscape and the loss
+    :math:`f(w_k)` against the step :math:`k`. Displayed in Jupyter it is a live ipywidget; in
+    the built book (environment variable ``GDCORE_STATIC_HTML=1``) it is also a self-contained
+    HTML block whose trajectories are precomputed by one batched :func:`gdcore.run` over all
+    grid learning rates per combination of the other controls.
+
+    Parameters
+    ----------
+    objective
+        A :class:`gdcore.Objective`: 1-D (curve view), 2-D (contour view) or n-D (loss view).
+    x0
+        Start point, shape ``(d,)``. May be omitted when ``options`` has ``"start"`` (the first
+        start is used) or the objective has an attribute ``x0``.
+    optimizer
+        Name in ``gdcore.optimizers.OPTIMIZERS`` (``"sgd"``, ``"adagrad"``, ``"rmsprop"``,
+        ``"adam"``, ``"adamw"``); with ``optimizers`` (and ``compare=False``) the label selected
+        first in the "optimizer" dropdown.
+    lr
+        Initial learning rate, in ``lr_range`` (default 0.1, or the selected entry's ``lr``).
+        With ``compare=True`` it is the multiplier of each optimizer's own rate (default 1).
+    lr_range
+        ``(low, high)`` of the log-scaled learning-rate slider, default ``(1e-3, 1)``; with
+        ``compare=True`` the multiplier's range, default ``(0.1, 10)``. The slider has
+        ``lr_points`` positions across the range, on a lattice through ``lr`` (so ``lr`` is
+        exact; if ``lr`` is off the lattice through ``low`` the ends move outwards by less
+        than one position).
+    steps
+        Initial number of steps shown, ``0 <= steps <= max_steps``.
+    max_steps
+        Length of every run (the step slider only reveals a prefix).
+    options
+        Extra controls, each a list of values, the first selected initially:
+        ``"momentum"`` (SGD, RMSprop), ``"beta1"``/``"beta2"`` (Adam's ``betas``), ``"gamma"``
+        (exponential learning-rate decay :math:`\eta_t = \eta\gamma^t`), ``"batch_size"``
+        (losses on data; ``None`` is the full batch), ``"start"`` (start points, a dropdown)
+        and any other keyword argument of the optimizer(s) (``"weight_decay"``, ``"alpha"``...).
+    optimizers
+        ``{label: {kwargs}}``, e.g. ``{"SGD": {"lr": 0.01}, "Adam": {"lr": 0.1}}``. The
+        optimizer is the label (case-insensitive) or an ``"optimizer"`` entry:
+        ``{"momentum": {"optimizer": "sgd", "momentum": 0.9, "lr": 0.01}}``. With
+        ``compare=False`` an "optimizer" dropdown (choosing one jumps the learning rate to
+        its ``lr``); with ``compare=True`` all are drawn at once.
+    compare
+        Race the ``optimizers``: one path and loss line each, with a legend; the slider
+        "learning rate ×" multiplies every optimizer's own ``lr``.
+    panels
+        Panels left to right: default ``["curve", "loss"]`` (1-D), ``["contour", "loss"]``
+        (2-D), ``["loss"]`` otherwise; ``"fit"`` adds the data and the current fitted line
+        for a loss on 1-feature data (``objective.X``, ``objective.y``, params ``[w, b]``).
+    title
+        Text above the controls.
+    tol
+        Gradient-norm tolerance of the runs: a run stops as *converged* when
+        :math:`\lVert\nabla f(w_k)\rVert \le` ``tol`` (``None``: never).
+    lr_points
+        Number of learning-rate slider positions across ``lr_range``.
+    seed
+        Seed of the mini-batch shuffles (``numpy.random.default_rng(seed)`` for every run).
+
+    Returns
+    -------
+    Explorer
+        ``ex.controls[description]`` (the widgets: "learning rate", "steps", and one per
+        option), ``ex.status`` (HTML status line), ``ex.image`` (PNG), ``ex.figure``,
+        ``ex.trajectory`` (equal to ``gdcore.run`` with the current settings and ``steps``;
+        a dict by label in compare mode). Setting a control's ``value`` updates at once.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a bad argument; the message names it and the allowed values.
+    """
+    spec = make_spec(objective, x0, optimizer, lr, lr_range, steps, max_steps, options,
+                     optimizers, compare, panels, title, tol, lr_points, seed)
+    return Explorer(spec)
+
+
+class Explorer:
+    """An explorer; display it (last line of a cell) to show it. Made by :func:`explore`.
+
+    Attributes
+    ----------
+    controls : dict[str, ipywidgets.Widget]
+        The controls by description ("learning rate" or "learning rate ×", "steps", options).
+    status : ipywidgets.HTML
+        One line: "converged after 41 steps", "diverged after 12 steps",
+        "after 30 steps: loss 0.0123" (one entry per optimizer in compare mode).
+    image : ipywidgets.Image
+        The figure as PNG.
+    figure : matplotlib.figure.Figure
+        The figure behind the image.
+    widget : ipywidgets.VBox
+        The whole live widget.
+    """
+
+    def __init__(self, spec: Spec) -> None:
+        self.spec = spec
+        self._values = spec.initial_values()
+        self._lr = float(spec.lr_grid[spec.lr_index])
+        self._steps = spec.steps
+        self._runs: dict[int, Trajectory] = {}
+        self._static_html: str | None = None
+        self._hold = False
+
+        # loss-panel limits from one batched run over the grid for the initial settings
+        lrs = spec.lr_grid[:, None]
+        samples = [spec.run(spec.series[i], lrs, self._values)
+                   for i in spec.active_series(self._values)]
+        limits = loss_limits(spec, [t.losses for t in samples], [t.diverged for t in samples])
+        self._fig = ExplorerFigure(spec, limits, dpi=LIVE_DPI)
+        self._build_controls()
+        self._rerun()
+        self._redraw()
+
+    # -- widgets -----------------------------------------------------------------------------------
+    def _build_controls(self) -> None:
+        spec = self.spec
+        style = {"description_width": "initial"}
+        layout = widgets.Layout(width="330px")
+        g = np.log10(spec.lr_grid)
+        step = (g[-1] - g[0]) / (len(g) - 1)
+        lr = widgets.FloatLogSlider(
+            value=self._lr, base=10, min=g[0], max=g[-1], step=step,
+            description=spec.lr_name, readout_format=".3g", style=style, layout=layout,
+            continuous_update=True,
+        )
+        steps = widgets.IntSlider(value=spec.steps, min=0, max=spec.max_steps,
+                                  description="steps", style=style, layout=layout)
+        self.controls: dict[str, widgets.Widget] = {spec.lr_name: lr, "steps": steps}
+        for o in spec.options:
+            opts = list(zip(o.labels, o.widget_values(), strict=True))
+            value = opts[o.index][1]
+            if o.kind == "dropdown":
+                w = widgets.Dropdown(options=opts, value=value, description=o.name, style=style,
+                                     layout=layout)
+            else:
+                w = widgets.SelectionSlider(options=opts, value=value, description=o.name,
+                                            style=style, layout=layout, continuous_update=True)
+            self.controls[o.name] = w
+        for name, w in self.controls.items():
+            w.observe(self._on_change, names="value")
+            w._gd_name = name
+        w, h = self._fig.css_size
+        self.image = widgets.Image(value=b"", format="png",
+                                   layout=widgets.Layout(width=f"{w}px", max_width="100%",
+                                                         height="auto"))
+        self.status = widgets.HTML(value="")
+        children: list[widgets.Widget] = []
+        if spec.title:
+            children.append(widgets.HTML(value=f"<b>{_escape(spec.title)}</b>"))
+        children += [
+            widgets.HBox(list(self.controls.values()),
+                         layout=widgets.Layout(flex_flow="row wrap")),
+            self.image,
+            self.status,
+        ]
+        self.widget = widgets.VBox(children)
+
+    def _on_change(self, change: dict[str, Any]) -> None:
+        if self._hold:
+            return
+        name = change["owner"]._gd_name
+        if name == "steps":
+            self._steps = int(change["new"])
+            self._redraw()
+            return
+        if name == self.spec.lr_name:
+            self._lr = self._snap(float(change["new"]))
+        else:
+            o = next(o for o in self.spec.options if o.name == name)
+            index = o.widget_values().index(change["new"])
+            self._values[o.key] = index
+            if o.key == "optimizer":
+                s = self.spec.series[index]
+                if s.lr is not None:  # jump to this optimizer's own rate (nearest position)
+                    i = int(np.argmin(np.abs(np.log(self.spec.lr_grid / s.lr))))
+                    self._lr = float(self.spec.lr_grid[i])
+                    self._hold = True
+                    try:
+                        self.controls[self.spec.lr_name].value = self._lr
+                    finally:
+                        self._hold = False
+        self._rerun()
+        self._redraw()
+
+    def _snap(self, v: float) -> float:
+        """A slider value on (within rounding of) a grid position is that grid value exactly."""
+        g = self.spec.lr_grid
+        i = int(np.argmin(np.abs(np.log(g / v))))
+        return float(g[i]) if abs(math.log(g[i] / v)) < 1e-9 else v
+
+    # -- computing and drawing ---------------------------------------------------------------------
+    def _rerun(self) -> None:
+        self._runs = {i: self.spec.run(self.spec.series[i], self._lr, self._values)
+                      for i in self.spec.active_series(self._values)}
+
+    def _shown(self) -> list[tuple[int, np.ndarray, np.ndarray]]:
+        out = []
+        for i, t in self._runs.items():
+            n = min(self._steps, int(t.nit)) + 1
+            out.append((i, t.params[:n], t.losses[:n]))
+        return out
+
+    def _status(self) -> str:
+        parts = []
+        for i, t in self._runs.items():
+            k = min(self._steps, int(t.nit))
+            text = status_text(STATUS_CODES[t.status], int(t.nit), self._steps,
+                               float(t.losses[k]))
+            parts.append(f"{self.spec.series[i].label}: {text}" if self.spec.compare else text)
+        return "; ".join(parts)
+
+    def _redraw(self) -> None:
+        self._fig.update(self._shown())
+        self.image.value = self._fig.png()
+        self.status.value = self._status()
+
+    # -- public ---------------------------------------------------------------------------------------
+    @property
+    def figure(self) -> Any:
+        """The matplotlib figure (its Agg canvas holds the current picture)."""
+        return self._fig.fig
+
+    @property
+    def trajectory(self) -> Trajectory | dict[str, Trajectory]:
+        """What ``gdcore.run`` returns for the current settings with ``steps`` = the step slider.
+
+        A dict ``{label: Trajectory}`` in compare mode.
+        """
+        out = {self.spec.series[i].label: prefix(t, self._steps, self.spec.tol)
+               for i, t in self._runs.items()}
+        return out if self.spec.compare else next(iter(out.values()))
+
+    @property
+    def lr(self) -> float:
+        """The current learning rate (the multiplier in compare mode)."""
+        return self._lr
+
+    def to_html(self) -> str:
+        """The self-contained static HTML form (no kernel, no network)."""
+        if self._static_html is None:
+            from ._static import render_html
+
+            self._static_html = render_html(self.spec)
+        return self._static_html
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        bundle = dict(self.widget._repr_mimebundle_(include=include, exclude=exclude) or {})
+        bundle["text/plain"] = repr(self)
+        if os.environ.get(STATIC_ENV) == "1":
+            bundle["text/html"] = self.to_html()
+        return bundle
+
+    def __repr__(self) -> str:
+        names = ", ".join(self.controls)
+        return f"Explorer({self.spec.objective.name!r}, controls: {names})"
+
+
+def _escape(s: str) -> str:
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")

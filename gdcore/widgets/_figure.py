@@ -1,0 +1,264 @@
+"""The explorer's matplotlib figure: a static background drawn once, moving artists on top.
+
+The background (contour or curve, axes, ticks, labels, legend, data points) is drawn once
+with the Agg canvas and cached with ``copy_from_bbox``. An update restores that pixel buffer,
+sets the data of the few moving artists (paths, markers, loss lines, fitted lines), draws only
+them with ``draw_artist`` and encodes the buffer as PNG with Pillow at low compression. The
+static HTML form uses the same background (moving artists hidden) and redraws the moving
+parts in JavaScript from the exported axes boxes and data limits.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+from dataclasses import dataclass
+from typing import Any
+
+import matplotlib as mpl
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from PIL import Image
+
+from .. import plotting
+from ..plotting import COLORS, STYLE
+from ._spec import Spec
+
+PANEL_SIZE = (4.2, 3.4)  # inches per panel
+CSS_DPI = 100  # CSS pixels per inch of the figure
+MARKER_MAX = 100  # iterates get markers while at most this many points are shown
+
+
+def _chunk(tag: bytes, data: bytes) -> bytes:
+    return (struct.pack(">I", len(data)) + tag + data
+            + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF))
+
+
+def encode_png(rgba: np.ndarray, compress_level: int = 1) -> bytes:
+    """PNG bytes of an ``(h, w, 4)`` uint8 image, stored as RGB with filter type 0."""
+    h, w, _ = rgba.shape
+    raw = np.empty((h, 1 + 3 * w), dtype=np.uint8)
+    raw[:, 0] = 0
+    raw[:, 1:].reshape(h, w, 3)[...] = rgba[..., :3]
+    header = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header)
+            + _chunk(b"IDAT", zlib.compress(raw.tobytes(), compress_level)) + _chunk(b"IEND", b""))
+
+
+@dataclass
+class Limits:
+    """Fixed data limits of the loss panel (so the background never needs redrawing)."""
+
+    loss: tuple[float, float]
+    loss_log: bool
+
+
+def loss_limits(spec: Spec, losses: list[np.ndarray], diverged: list[np.ndarray]) -> Limits:
+    """Limits for the loss panel from sample runs: ``losses`` arrays ``(k+1, B)``.
+
+    Runs that diverged are left out (they leave the panel at the top). The y axis is
+    logarithmic when no loss is negative (and the objective's minimum value, if known, is not
+    negative); it shows at most 12 decades below the largest loss.
+    """
+    vals, allv = [], []
+    for L, bad in zip(losses, diverged, strict=True):
+        L = np.asarray(L, dtype=float).reshape(L.shape[0], -1)
+        allv.append(L[np.isfinite(L)])
+        keep = L[:, ~np.asarray(bad, dtype=bool).ravel()]
+        vals.append(keep[np.isfinite(keep)])
+    v = np.concatenate(vals) if vals else np.array([])
+    a = np.concatenate(allv) if allv else np.array([])
+    if v.size == 0:
+        v = a[:1] if a.size else np.array([1.0])
+    mv = spec.objective.min_value if spec.objective.minima else None
+    log = bool(a.size == 0 or a.min() >= 0) and (mv is None or mv >= 0)
+    hi = float(v.max())
+    if log:
+        pos = v[v > 0]
+        hi = max(hi, 1e-300)
+        lo = float(pos.min()) if pos.size else hi * 1e-6
+        lo = max(lo, hi * 1e-12)
+        if lo >= hi:
+            lo = hi / 10.0
+        return Limits((lo / 3.0, hi * 3.0), True)
+    lo = float(v.min())
+    pad = 0.06 * max(hi - lo, 1e-12 * max(abs(hi), 1.0), 1e-300)
+    return Limits((lo - pad, hi + pad), False)
+
+
+class ExplorerFigure:
+    """The explorer figure with its cached background and moving artists.
+
+    ``moving[s][panel]`` is a dict of the moving artists of series ``s`` on ``panel``.
+    """
+
+    def __init__(self, spec: Spec, limits: Limits, *, dpi: float = CSS_DPI) -> None:
+        self.spec = spec
+        self.limits = limits
+        n = len(spec.panels)
+        with mpl.rc_context(STYLE["rc"]):
+            self.fig = Figure(figsize=(PANEL_SIZE[0] * n, PANEL_SIZE[1]), dpi=dpi,
+                              layout="constrained")
+            self.canvas = FigureCanvasAgg(self.fig)
+            axes = self.fig.subplots(1, n, squeeze=False)[0]
+            self.axes = dict(zip(spec.panels, axes, strict=True))
+            for panel, ax in self.axes.items():
+                getattr(self, f"_draw_{panel}")(ax)
+            self.moving = [self._moving_artists(i) for i in range(len(spec.series))]
+            if len(spec.series) > 1 and spec.compare:
+                ax = self.axes["loss"] if "loss" in self.axes else next(iter(self.axes.values()))
+                handles = [Line2D([], [], color=COLORS[i % len(COLORS)], lw=STYLE["loss_lw"])
+                           for i in range(len(spec.series))]
+                ax.legend(handles, [s.label for s in spec.series], loc="upper right")
+            self.canvas.draw()
+        self.fig.set_layout_engine("none")  # freeze the layout: the background is final
+        self._background = self.canvas.copy_from_bbox(self.fig.bbox)
+
+    # -- static parts ---------------------------------------------------------------------------
+    def _draw_contour(self, ax: Any) -> None:
+        plotting.contour(self.spec.objective, ax, resolution=160)
+
+    def _draw_curve(self, ax: Any) -> None:
+        plotting.curve(self.spec.objective, ax)
+
+    def _draw_loss(self, ax: Any) -> None:
+        ax.set_xlim(-0.02 * self.spec.max_steps, 1.02 * self.spec.max_steps)
+        if self.limits.loss_log:
+            ax.set_yscale("log")
+        ax.set_ylim(*self.limits.loss)
+        ax.set_xlabel("step")
+        ax.set_ylabel("loss")
+
+    def _draw_fit(self, ax: Any) -> None:
+        X, y = self.spec.data
+        plotting.scatter_data(X, y, ax)
+        pad_x = 0.05 * (X.max() - X.min() or 1.0)
+        pad_y = 0.08 * (y.max() - y.min() or 1.0)
+        ax.set_xlim(X.min() - pad_x, X.max() + pad_x)
+        ax.set_ylim(y.min() - pad_y, y.max() + pad_y)
+        ax.set_xlabel("$x$")
+        ax.set_ylabel("$y$")
+
+    # -- moving parts ------------------------------------------------------------------------------
+    def color(self, i: int) -> str:
+        """Colour of series ``i``: the optimizer cycle in compare mode, else the first colour."""
+        return COLORS[i % len(COLORS)] if self.spec.compare else COLORS[0]
+
+    def _moving_artists(self, i: int) -> dict[str, dict[str, Line2D]]:
+        c = self.color(i)
+        out: dict[str, dict[str, Line2D]] = {}
+        kw = {"animated": True}
+        for panel, ax in self.axes.items():
+            arts: dict[str, Line2D] = {}
+            if panel in ("contour", "curve"):
+                (arts["path"],) = ax.plot([], [], color=c, zorder=5, marker="o",
+                                          ms=STYLE["path_ms"],
+                                          lw=STYLE["path_lw"] if panel == "contour" else 1.0,
+                                          ls="-" if panel == "contour" else "--", **kw)
+                (arts["start"],) = ax.plot([], [], ls="none", marker="s", ms=STYLE["start_ms"],
+                                           mfc="white", mec=c, mew=1.5, zorder=6, **kw)
+                (arts["current"],) = ax.plot([], [], ls="none", marker="o",
+                                             ms=STYLE["current_ms"], color=c, mec="white",
+                                             mew=1.2, zorder=7, **kw)
+            elif panel == "loss":
+                (arts["line"],) = ax.plot([], [], color=c, lw=STYLE["loss_lw"], zorder=5, **kw)
+            elif panel == "fit":
+                (arts["line"],) = ax.plot([], [], color=c, lw=2.0, zorder=5, **kw)
+            out[panel] = arts
+        return out
+
+    def style(self) -> dict[str, Any]:
+        """Sizes in CSS pixels and colours of the moving artists, for explorer.js."""
+        k = CSS_DPI / 72.0
+        return {
+            "colors": [self.color(i) for i in range(len(self.spec.series))],
+            "path_lw": STYLE["path_lw"] * k,
+            "curve_path_lw": 1.0 * k,
+            "path_r": STYLE["path_ms"] * k / 2,
+            "start_size": STYLE["start_ms"] * k,
+            "start_lw": 1.5 * k,
+            "current_r": STYLE["current_ms"] * k / 2,
+            "current_lw": 1.2 * k,
+            "loss_lw": STYLE["loss_lw"] * k,
+            "fit_lw": 2.0 * k,
+            "marker_max": MARKER_MAX,
+        }
+
+    def update(self, runs: list[tuple[int, np.ndarray, np.ndarray]]) -> None:
+        """Show ``runs``: ``(series index, params prefix (k+1, d), losses prefix (k+1,))``."""
+        self.canvas.restore_region(self._background)
+        for i, P, L in runs:
+            arts = self.moving[i]
+            for panel, a in arts.items():
+                ax = self.axes[panel]
+                if panel in ("contour", "curve"):
+                    a["path"].set_marker("o" if len(P) <= MARKER_MAX else "")
+                if panel == "contour":
+                    a["path"].set_data(P[:, 0], P[:, 1])
+                    a["start"].set_data(P[:1, 0], P[:1, 1])
+                    a["current"].set_data(P[-1:, 0], P[-1:, 1])
+                elif panel == "curve":
+                    a["path"].set_data(P[:, 0], L)
+                    a["start"].set_data(P[:1, 0], L[:1])
+                    a["current"].set_data(P[-1:, 0], L[-1:])
+                elif panel == "loss":
+                    a["line"].set_data(np.arange(len(L)), L)
+                elif panel == "fit":
+                    a["line"].set_data(*self.fit_xy(P[-1]))
+                for art in a.values():
+                    ax.draw_artist(art)
+
+    def fit_xy(self, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The model ``w x + b`` (or its sigmoid for logistic regression) across the fit panel."""
+        x0, x1 = self.axes["fit"].get_xlim()
+        if self.spec.fit_kind == "logistic":
+            xs = np.linspace(x0, x1, 100)
+            with np.errstate(all="ignore"):
+                return xs, 1.0 / (1.0 + np.exp(-(p[0] * xs + p[1])))
+        xs = np.array([x0, x1])
+        return xs, p[0] * xs + p[1]
+
+    def png(self, compress_level: int = 1) -> bytes:
+        """The canvas as PNG bytes: RGB, no row filter, zlib at low compression (fast).
+
+        Pillow's encoder spends most of its time choosing row filters; a plain white-background
+        figure compresses as well without them, at about half the time.
+        """
+        rgba = np.asarray(self.canvas.buffer_rgba())
+        return encode_png(rgba, compress_level)
+
+    def background_png(self, colors: int = 64) -> bytes:
+        """The background only, as a small palette PNG (for the static HTML form)."""
+        self.canvas.restore_region(self._background)
+        w, h = self.canvas.get_width_height(physical=True)
+        img = Image.frombuffer("RGBA", (w, h), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+        img = img.convert("RGB").quantize(colors=colors, method=Image.Quantize.FASTOCTREE,
+                                          dither=Image.Dither.NONE)
+        buf = io.BytesIO()
+        img.save(buf, format="PNG", optimize=True)
+        return buf.getvalue()
+
+    def geometry(self) -> list[dict[str, Any]]:
+        """Each panel's axes box (fractions of the figure, from the top left) and data limits."""
+        W, H = self.canvas.get_width_height(physical=True)
+        out = []
+        for panel, ax in self.axes.items():
+            bb = ax.get_window_extent()
+            out.append({
+                "panel": panel,
+                "box": [bb.x0 / W, 1.0 - bb.y1 / H, bb.width / W, bb.height / H],
+                "xlim": [float(v) for v in ax.get_xlim()],
+                "ylim": [float(v) for v in ax.get_ylim()],
+                "xlog": ax.get_xscale() == "log",
+                "ylog": ax.get_yscale() == "log",
+            })
+        return out
+
+    @property
+    def css_size(self) -> tuple[int, int]:
+        """The figure's size in CSS pixels."""
+        w, h = self.fig.get_size_inches()
+        return round(w * CSS_DPI), round(h * CSS_DPI)

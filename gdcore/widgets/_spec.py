@@ -1,0 +1,437 @@
+"""The explorer's specification: validated arguments, the learning-rate grid and the runs.
+
+Both forms of the explorer (the live ipywidget and the static HTML block) read one
+:class:`Spec`. Every trajectory either form shows comes from :func:`gdcore.run` through
+:meth:`Spec.run` (one run, or one batched run over all grid learning rates), so the math has
+a single source.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import numbers
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .. import schedules
+from .._objective import Objective
+from .._validation import check_int, check_point, check_real
+from ..optimizers import OPTIMIZERS, Optimizer
+from ..running import CONVERGED, DIVERGED, MAX_STEPS, Trajectory, _message, run
+
+#: status codes shared with explorer.js
+STATUS_CODES = {MAX_STEPS: 0, CONVERGED: 1, DIVERGED: 2}
+
+#: options that are not optimizer keyword arguments
+RUN_OPTIONS = ("start", "batch_size", "gamma", "beta1", "beta2")
+
+PANELS = ("curve", "contour", "loss", "fit")
+
+
+@dataclass
+class Series:
+    """One optimizer the explorer can run: a label, its class and its keyword arguments."""
+
+    label: str
+    cls: type[Optimizer]
+    kwargs: dict[str, Any]
+    lr: float | None  # its own learning rate (base rate in compare mode), if given
+
+
+@dataclass
+class Option:
+    """A discrete control: ``key`` (canonical name), ``name`` (its description) and values."""
+
+    key: str
+    name: str
+    values: list[Any]
+    labels: list[str]
+    kind: str  # "slider" or "dropdown"
+    index: int = 0  # initially selected
+
+    def widget_values(self) -> list[Any]:
+        """Values as the live widget holds them (hashable; ``None`` batch size is "full")."""
+        if self.key == "optimizer":
+            return list(self.labels)
+        if self.key == "start":
+            return [tuple(float(v) for v in p) for p in self.values]
+        return ["full" if v is None else v for v in self.values]
+
+
+@dataclass
+class Spec:
+    objective: Objective
+    dim: int
+    x0: np.ndarray | None
+    lr_grid: np.ndarray
+    lr_index: int
+    steps: int
+    max_steps: int
+    options: list[Option]
+    series: list[Series]
+    compare: bool
+    panels: list[str]
+    title: str | None
+    tol: float | None
+    seed: int
+    fit_kind: str | None = None
+    data: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
+
+    @property
+    def lr_name(self) -> str:
+        return "learning rate ×" if self.compare else "learning rate"
+
+    def option(self, key: str) -> Option | None:
+        for o in self.options:
+            if o.key == key:
+                return o
+        return None
+
+    # -- turning control values into runs --------------------------------------------------------
+    def active_series(self, values: Mapping[str, Any]) -> list[int]:
+        """Indices of the series drawn for these option values (all of them in compare mode)."""
+        if self.compare:
+            return list(range(len(self.series)))
+        if self.option("optimizer") is not None:
+            return [int(values["optimizer"])]
+        return [0]
+
+    def start(self, values: Mapping[str, Any]) -> np.ndarray:
+        o = self.option("start")
+        if o is None:
+            assert self.x0 is not None
+            return self.x0
+        return np.asarray(o.values[int(values["start"])], dtype=float)
+
+    def optimizer(self, s: Series, lr: Any, values: Mapping[str, Any]) -> Optimizer:
+        """The optimizer of series ``s`` at slider value ``lr`` (a float or an ``(L, 1)`` array)."""
+        rate = lr * s.lr if self.compare else lr
+        kw = dict(s.kwargs)
+        accepts = s.cls.defaults
+        for o in self.options:
+            if o.key in ("optimizer", "start", "batch_size", "gamma"):
+                continue
+            v = o.values[int(values[o.key])]
+            if o.key in ("beta1", "beta2"):
+                if "betas" in accepts:
+                    betas = list(kw.get("betas", accepts["betas"]))
+                    betas[0 if o.key == "beta1" else 1] = v
+                    kw["betas"] = tuple(betas)
+            elif o.key in accepts:
+                kw[o.key] = v
+        if self.option("gamma") is not None:
+            gamma = self.option("gamma").values[int(values["gamma"])]
+            rate = schedules.exponential_decay(rate, gamma)
+        return s.cls(lr=rate, **kw)
+
+    def run(self, s: Series, lr: Any, values: Mapping[str, Any], steps: int | None = None) -> Trajectory:
+        """``gdcore.run`` for series ``s``; ``lr`` an ``(L, 1)`` array runs a batch over it."""
+        x0 = self.start(values)
+        if np.ndim(lr):
+            x0 = np.broadcast_to(x0, (np.shape(lr)[0], self.dim))
+        bs = self.option("batch_size")
+        batch_size = None if bs is None else bs.values[int(values["batch_size"])]
+        return run(self.optimizer(s, lr, values), self.objective, x0,
+                   self.max_steps if steps is None else steps, tol=self.tol,
+                   batch_size=batch_size, rng=np.random.default_rng(self.seed))
+
+    def combos(self) -> list[dict[str, int]]:
+        """Every combination of option indices, the last option varying fastest."""
+        keys = [o.key for o in self.options]
+        return [dict(zip(keys, c, strict=True))
+                for c in itertools.product(*[range(len(o.values)) for o in self.options])]
+
+    def initial_values(self) -> dict[str, int]:
+        return {o.key: o.index for o in self.options}
+
+
+# -- status text (explorer.js formats the same strings from code, nit and the loss) -------------
+def format_g(v: float, p: int = 3) -> str:
+    """Python's ``f"{v:.3g}"`` of ``v`` rounded to float32 (what the static form stores)."""
+    return f"{float(np.float32(v)):.{p}g}"
+
+
+def _steps(n: int) -> str:
+    return f"{n} step" if n == 1 else f"{n} steps"
+
+
+def status_text(code: int, nit: int, k: int, loss_k: float) -> str:
+    """The status after revealing ``k`` steps of a run with status ``code`` stopped at ``nit``."""
+    if code == 2 and nit <= k:
+        return f"diverged after {_steps(nit)}"
+    if code == 1 and nit <= k:
+        return f"converged after {_steps(nit)}"
+    return f"after {_steps(k)}: loss {format_g(loss_k)}"
+
+
+def prefix(t: Trajectory, k: int, tol: float | None) -> Trajectory:
+    """The trajectory ``gdcore.run`` returns with ``steps=k``, cut from a longer single run."""
+    n = int(t.nit)
+    if t.status != MAX_STEPS and n <= k:
+        return Trajectory(t.params[: n + 1], t.losses[: n + 1], t.status, n, t.x, t.fun,
+                          t.success, t.message, t.grad_norms[: n + 1])
+    P, L, G = t.params[: k + 1], t.losses[: k + 1], t.grad_norms[: k + 1]
+    limit = 1e6 * (abs(float(t.losses[0])) + 1.0)
+    success = tol is None
+    return Trajectory(P, L, MAX_STEPS, k, P[k], float(L[k]), success,
+                      _message(MAX_STEPS, k, float(L[k]), float(G[k]), tol, None, limit), G)
+
+
+# -- validation ---------------------------------------------------------------------------------
+def _label(v: Any) -> str:
+    if v is None:
+        return "full"
+    if isinstance(v, (bool, np.bool_)):
+        return str(bool(v))
+    if isinstance(v, numbers.Real):
+        return f"{float(v):g}"
+    return "(" + ", ".join(f"{float(x):g}" for x in np.ravel(v)) + ")"
+
+
+def lr_lattice(lr: float, lo: float, hi: float, points: int) -> tuple[np.ndarray, int]:
+    """Log-spaced learning rates covering ``[lo, hi]`` with ``lr`` exactly on the grid.
+
+    The spacing is that of ``points`` values from ``lo`` to ``hi``; the grid is anchored at
+    ``lr`` and extends (by less than one spacing) past ``lo`` and ``hi`` when ``lr`` is not on
+    the lattice through ``lo``. Returns the grid and the index of ``lr``.
+    """
+    a, b, c = math.log10(lo), math.log10(hi), math.log10(lr)
+    h = (b - a) / (points - 1)
+    below = math.ceil((c - a) / h - 1e-9)
+    above = math.ceil((b - c) / h - 1e-9)
+    grid = 10.0 ** (c + h * np.arange(-below, above + 1))
+    grid[below] = lr
+    for i, edge in ((0, lo), (-1, hi)):  # exact ends when they are on the lattice
+        if abs(math.log10(grid[i]) - math.log10(edge)) < 1e-9:
+            grid[i] = edge
+    return grid, below
+
+
+def _check_lr_pair(name: str, value: Any) -> tuple[float, float]:
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__len__") or len(value) != 2:
+        raise TypeError(f"{name} must be a pair (low, high) of learning rates, got {value!r}")
+    lo = check_real(f"{name}[0]", value[0], low=0.0, low_open=True)
+    hi = check_real(f"{name}[1]", value[1], low=0.0, low_open=True)
+    if not lo < hi:
+        raise ValueError(f"{name} must have low < high, got {tuple(value)!r}")
+    return lo, hi
+
+
+def _optimizer_class(name: Any, where: str) -> type[Optimizer]:
+    if not isinstance(name, str):
+        raise TypeError(f"{where} must be an optimizer name (str), got {type(name).__name__}")
+    cls = OPTIMIZERS.get(name.lower())
+    if cls is None:
+        raise ValueError(f"{where} must be one of {sorted(OPTIMIZERS)}, got {name!r}")
+    return cls
+
+
+def _series(optimizer: Any, optimizers: Any, compare: bool) -> list[Series]:
+    if optimizers is None:
+        if compare:
+            raise ValueError("compare=True needs optimizers={label: {kwargs}, ...} to compare")
+        cls = _optimizer_class(optimizer, "optimizer")
+        return [Series(cls.__name__, cls, {}, None)]
+    if not isinstance(optimizers, Mapping) or not optimizers:
+        raise TypeError("optimizers must be a non-empty dict {label: {optimizer kwargs}}")
+    out = []
+    for label, kw in optimizers.items():
+        if not isinstance(label, str):
+            raise TypeError(f"optimizers keys must be labels (str), got {label!r}")
+        if kw is None:
+            kw = {}
+        if not isinstance(kw, Mapping):
+            raise TypeError(f"optimizers[{label!r}] must be a dict of optimizer kwargs, got {kw!r}")
+        kw = dict(kw)
+        name = kw.pop("optimizer", label)
+        cls = _optimizer_class(name, f"optimizers[{label!r}] (its label or its 'optimizer' entry)")
+        lr = kw.pop("lr", None)
+        if lr is not None:
+            lr = check_real(f"optimizers[{label!r}]['lr']", lr, low=0.0, low_open=True)
+        unknown = sorted(set(kw) - set(cls.defaults))
+        if unknown:
+            raise ValueError(f"optimizers[{label!r}]: {cls.__name__} has no argument {unknown[0]!r}; "
+                             f"allowed: {sorted(cls.defaults)}")
+        cls(lr=1e-3 if lr is None else lr, **kw)  # let the optimizer check its arguments
+        out.append(Series(label, cls, kw, lr))
+    if compare:
+        for s in out:
+            if s.lr is None:
+                s.lr = float(s.cls.defaults["lr"])
+    return out
+
+
+def _options(options: Any, objective: Objective, series: list[Series], x0: Any) -> list[Option]:
+    if options is None:
+        return []
+    if not isinstance(options, Mapping):
+        raise TypeError(f"options must be a dict {{name: [values]}}, got {type(options).__name__}")
+    accepted = set().union(*(s.cls.defaults for s in series)) - {"lr", "betas"}
+    out = []
+    for raw, values in options.items():
+        if not isinstance(raw, str):
+            raise TypeError(f"options keys must be names (str), got {raw!r}")
+        key = raw.strip().replace(" ", "_")
+        if key not in RUN_OPTIONS and key not in accepted:
+            raise ValueError(f"options: unknown option {raw!r}; allowed: "
+                             f"{sorted(set(RUN_OPTIONS) | accepted)}")
+        if key in ("beta1", "beta2") and not any("betas" in s.cls.defaults for s in series):
+            raise ValueError(f"options: {raw!r} needs an optimizer with betas (adam, adamw)")
+        if isinstance(values, (str, bytes)) or not isinstance(values, Sequence) or not values:
+            raise TypeError(f"options[{raw!r}] must be a non-empty list of values, got {values!r}")
+        values = list(values)
+        kind = "slider"
+        if key == "start":
+            values = [check_point(f"options['start'][{i}]", v, objective.dim)
+                      for i, v in enumerate(values)]
+            if any(v.ndim != 1 for v in values):
+                raise ValueError("options['start'] must be a list of single start points")
+            kind = "dropdown"
+        elif key == "batch_size":
+            if objective.n_samples is None:
+                raise ValueError(f"options['batch_size'] needs a loss on data; "
+                                 f"{objective.name!r} has no data rows")
+            values = [None if v is None else
+                      check_int(f"options['batch_size'][{i}]", v, low=1, high=objective.n_samples)
+                      for i, v in enumerate(values)]
+        elif key == "gamma":
+            values = [check_real(f"options['gamma'][{i}]", v, low=0.0, high=1.0, low_open=True)
+                      for i, v in enumerate(values)]
+        else:
+            for i, v in enumerate(values):
+                if not isinstance(v, (numbers.Real, np.bool_)):
+                    raise TypeError(f"options[{raw!r}][{i}] must be a number, got {v!r}")
+            values = [v if isinstance(v, (bool, np.bool_)) else float(v) for v in values]
+            for s in series:  # let each optimizer that takes it check every value
+                for v in values:
+                    if key in ("beta1", "beta2") and "betas" in s.cls.defaults:
+                        b = list(s.kwargs.get("betas", s.cls.defaults["betas"]))
+                        b[0 if key == "beta1" else 1] = v
+                        try:
+                            s.cls(betas=tuple(b))
+                        except ValueError as exc:
+                            raise ValueError(f"options[{raw!r}]: {exc}") from None
+                    elif key in s.cls.defaults:
+                        try:
+                            s.cls(**{**s.kwargs, key: v})
+                        except ValueError as exc:
+                            raise ValueError(f"options[{raw!r}]: {exc}") from None
+        labels = [_label(v) for v in values]
+        if len(set(labels)) != len(labels):
+            raise ValueError(f"options[{raw!r}] has repeated values: {labels}")
+        index = 0
+        if key == "start" and x0 is not None:
+            hits = [i for i, v in enumerate(values) if np.allclose(v, x0)]
+            if not hits:
+                raise ValueError("x0 must be one of options['start'] (or None to start at the first)")
+            index = hits[0]
+        out.append(Option(key, key.replace("_", " "), values, labels, kind, index))
+    return out
+
+
+def make_spec(
+    objective: Any,
+    x0: Any,
+    optimizer: Any,
+    lr: Any,
+    lr_range: Any,
+    steps: Any,
+    max_steps: Any,
+    options: Any,
+    optimizers: Any,
+    compare: Any,
+    panels: Any,
+    title: Any,
+    tol: Any,
+    lr_points: Any,
+    seed: Any,
+) -> Spec:
+    """Check every argument of :func:`explore` and build the :class:`Spec`."""
+    if not isinstance(objective, Objective):
+        raise TypeError(f"objective must be a gdcore.Objective, got {type(objective).__name__}")
+    dim = objective.dim
+    if dim is None:
+        raise ValueError("objective must know its dimension (pass dim= or domain= to Objective)")
+    if not isinstance(compare, (bool, np.bool_)):
+        raise TypeError(f"compare must be True or False, got {compare!r}")
+    compare = bool(compare)
+    series = _series(optimizer, optimizers, compare)
+    max_steps = check_int("max_steps", max_steps, low=1, high=100_000)
+    steps = check_int("steps", steps, low=0, high=max_steps)
+    lr_points = check_int("lr_points", lr_points, low=2, high=1000)
+    seed = check_int("seed", seed, low=0)
+    if tol is not None:
+        tol = check_real("tol", tol, low=0.0)
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"title must be a str or None, got {type(title).__name__}")
+    x0_arr = None
+    if x0 is not None:
+        x0_arr = check_point("x0", x0, dim)
+        if x0_arr.ndim != 1:
+            raise ValueError(f"x0 must be one start point of shape ({dim},), got {x0_arr.shape}")
+    opts = _options(options, objective, series, x0_arr)
+    if not compare and len(series) > 1:
+        labels = [s.label for s in series]
+        index = labels.index(optimizer) if isinstance(optimizer, str) and optimizer in labels else 0
+        opts.insert(0, Option("optimizer", "optimizer", list(range(len(series))), labels,
+                              "dropdown", index))
+    if x0_arr is None and not any(o.key == "start" for o in opts):
+        default = getattr(objective, "x0", None)
+        if default is None:
+            raise TypeError("explore() needs a start point: pass x0=[...] or options={'start': [...]}")
+        x0_arr = check_point("objective.x0", default, dim)
+
+    # learning-rate slider
+    if compare:
+        lo, hi = _check_lr_pair("lr_range", (0.1, 10.0) if lr_range is None else lr_range)
+        lr = 1.0 if lr is None else lr
+    else:
+        lo, hi = _check_lr_pair("lr_range", (1e-3, 1.0) if lr_range is None else lr_range)
+        if lr is None:
+            first = series[opts[0].index] if opts and opts[0].key == "optimizer" else series[0]
+            lr = first.lr if first.lr is not None else 0.1
+    lr = check_real("lr", lr, low=0.0, low_open=True)
+    if not lo * (1 - 1e-12) <= lr <= hi * (1 + 1e-12):
+        what = "lr (with compare=True: the multiplier of every optimizer's own lr)" if compare else "lr"
+        raise ValueError(f"{what} must be in lr_range [{lo:g}, {hi:g}], got {lr:g}")
+    grid, lr_index = lr_lattice(lr, lo, hi, lr_points)
+
+    # panels
+    default = {1: ["curve", "loss"], 2: ["contour", "loss"]}.get(dim, ["loss"])
+    if panels is None:
+        panels = default
+    if isinstance(panels, str) or not isinstance(panels, Sequence):
+        raise TypeError(f"panels must be a list of panel names from {list(PANELS)}, got {panels!r}")
+    panels = list(panels)
+    for p in panels:
+        if p not in PANELS:
+            raise ValueError(f"panels: unknown panel {p!r}; allowed: {list(PANELS)}")
+    if not panels or len(set(panels)) != len(panels):
+        raise ValueError(f"panels must be a non-empty list without repeats, got {panels!r}")
+    if "curve" in panels and dim != 1:
+        raise ValueError(f"panels: 'curve' needs a 1-D objective, got dim={dim}")
+    if "contour" in panels and dim != 2:
+        raise ValueError(f"panels: 'contour' needs a 2-D objective, got dim={dim}")
+    if ("curve" in panels or "contour" in panels) and objective.domain is None:
+        raise ValueError(f"panels: 'curve'/'contour' need objective.domain; {objective.name!r} has none")
+    fit_kind, data = None, None
+    if "fit" in panels:
+        X, y = getattr(objective, "X", None), getattr(objective, "y", None)
+        if X is None or y is None:
+            raise ValueError("panels: 'fit' needs a loss on data with attributes X and y "
+                             "(gdcore.losses.mse or bce)")
+        X = np.asarray(X, dtype=float)
+        X = X.reshape(len(X), -1)
+        if X.shape[1] != 1 or dim != 2:
+            raise ValueError(f"panels: 'fit' draws 1-feature models [w, b]; X has {X.shape[1]} "
+                             f"features and the objective {dim} parameters")
+        name = str(getattr(objective, "name", "")).lower()
+        fit_kind = "logistic" if any(s in name for s in ("bce", "logistic", "cross")) else "linear"
+        data = (X[:, 0], np.asarray(y, dtype=float).ravel())
+
+    return Spec(objective, dim, x0_arr, grid, lr_index, steps, max_steps, opts, series, compare,
+                panels, title, tol, seed, fit_kind, data)

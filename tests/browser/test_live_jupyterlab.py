@@ -1,0 +1,553 @@
+"""The reader's live path (Binder-equivalent): every chapter runs in JupyterLab and its sliders work.
+
+A venv made like Binder's image (``pip install -r binder/requirements.txt`` + the JupyterLab pin of
+requirements-dev.txt; reused while the requirement files are unchanged) runs ``jupyter lab`` on
+127.0.0.1 with a random token over a temporary copy of book/ (news, announcements and update checks
+off; settings and workspaces in a temporary folder). With one Chromium page, for every chapter:
+
+* open ``lab/tree/<chapter>.ipynb``, wait for the kernel, Edit > Clear Outputs of All Cells, then
+  Run > Run All Cells; wait until the kernel is idle and every non-empty code cell has an execution
+  count; no output is an error (stderr with a traceback / ``...Error:``; widget errors);
+* every explorer rendered as a live widget (one per explorer cell); in each, the "steps" and the
+  "learning rate" sliders are dragged with the mouse (noUiSlider handle) to the far end and the
+  explorer's image (``img`` src) and its status line (the last HTML widget) change;
+* on 05_learning_rate the learning-rate slider dragged to the far right makes a status say
+  "diverged";
+* File > Close and Shut Down Notebook (the kernel must be gone afterwards).
+
+Measured and printed, not asserted: time from the slider's value change (its readout text) to the new
+image (MutationObserver + performance.now() in the page; target <= 100 ms for 2-D explorers), the time
+Run All took, and the binder venv's size. Screenshots: artifacts/screenshots/live/<chapter>.png.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import browser_helpers as bh
+import pytest
+
+pytestmark = pytest.mark.browser
+
+NOTEBOOKS = [p.name for p in bh.chapter_notebooks()] or [f"{c}.ipynb" for c in bh.CHAPTERS]
+
+RUN_ALL_TIMEOUT_S = 300
+WIDGET_TIMEOUT_S = 30
+EXPLORER_CELL_RE = re.compile(r"(^|\n)[ \t]*(\w+\s*=\s*)?explore\(")
+
+LAB_SETTINGS = {
+    # every cell stays in the DOM (JupyterLab 4 virtualises long notebooks by default), so the test
+    # sees all prompts, outputs and widgets; a reader's scrolling gives the same result
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
+    # nothing fetched from the internet
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
+        "fetchNews": "false",
+        "checkForUpdates": False,
+    },
+}
+LAB_CONFIG = {
+    "LabApp": {
+        "news_url": None,
+        "check_for_updates_class": "jupyterlab.NeverCheckForUpdate",
+        "extension_manager": "readonly",
+    },
+    "ServerApp": {"open_browser": False},
+}
+PAGE_CONFIG = {
+    "disabledExtensions": {
+        "@jupyterlab/apputils-extension:announcements": True,
+        "@jupyterlab/extensionmanager-extension": True,
+    }
+}
+
+
+# -- fixtures -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def binder_venv(playwright_instance) -> Path:
+    """The Binder-equivalent venv (after the browser check: no venv work when the browser skips)."""
+    lines: list[str] = []
+    try:
+        info = bh.ensure_binder_venv(log=lines.append)
+    except RuntimeError as exc:
+        pytest.fail(f"could not make the binder venv: {exc}\n" + "\n".join(lines), pytrace=False)
+    venv = Path(info["venv"])
+    how = f"reused (hash {info['hash']})" if info["reused"] else f"built in {info['seconds']:.0f} s"
+    bh.REPORT["env"]["binder venv"] = f"{venv}: {info['bytes'] / 1e6:.0f} MB on disk (du), {how}"
+    print(f"binder venv {venv}: {info['bytes'] / 1e6:.0f} MB, {how}")
+    probe = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", "import gdcore, ipywidgets, ipykernel; print(gdcore.__file__)"],
+        capture_output=True, text=True, cwd="/", check=False,
+    )
+    if probe.returncode != 0 or str(venv) not in probe.stdout:
+        pytest.fail(
+            "the binder venv cannot import gdcore (from its own site-packages): binder/requirements.txt "
+            f"must install it (a line `.`)\n{probe.stdout}{probe.stderr}",
+            pytrace=False,
+        )
+    return venv
+
+
+class LabServer:
+    def __init__(self, venv: Path, tmp: Path):
+        self.venv = venv
+        self.tmp = tmp
+        self.root = tmp / "book"
+        self.port = bh.free_port()
+        self.token = secrets.token_hex(24)
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = tmp / "jupyterlab.log"
+        self.proc: subprocess.Popen | None = None
+
+    def api(self, path: str, method: str = "GET"):
+        req = urllib.request.Request(
+            f"{self.url}{path}", method=method, headers={"Authorization": f"token {self.token}"}
+        )
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            body = resp.read()
+        return json.loads(body) if body else None
+
+    def log_tail(self, n: int = 4000) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-n:]
+        except OSError:
+            return ""
+
+    def start(self) -> None:
+        src = bh.book_src_dir()
+        shutil.copytree(
+            src, self.root,
+            ignore=shutil.ignore_patterns("_build", ".ipynb_checkpoints", "__pycache__", ".jupyter_cache"),
+        )
+        cfg = self.tmp / "jupyter-config"
+        (cfg / "labconfig").mkdir(parents=True)
+        for name in ("jupyter_server_config.json", "jupyter_lab_config.json"):
+            (cfg / name).write_text(json.dumps(LAB_CONFIG))
+        (cfg / "labconfig" / "page_config.json").write_text(json.dumps(PAGE_CONFIG))
+        settings = self.tmp / "lab-settings"
+        for rel, value in LAB_SETTINGS.items():
+            p = settings / rel
+            p.parent.mkdir(parents=True, exist_ok=True)
+            p.write_text(json.dumps(value))
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith(("GDCORE_", "JUPYTER", "VIRTUAL_ENV", "PYTHON", "MPL", "IPYTHON"))}
+        env.update(
+            PATH=f"{self.venv / 'bin'}:{os.environ.get('PATH', '/usr/bin:/bin')}",
+            VIRTUAL_ENV=str(self.venv),
+            JUPYTER_CONFIG_DIR=str(cfg),
+            JUPYTER_DATA_DIR=str(self.tmp / "jupyter-data"),
+            JUPYTER_RUNTIME_DIR=str(self.tmp / "jupyter-runtime"),
+            JUPYTERLAB_SETTINGS_DIR=str(settings),
+            JUPYTERLAB_WORKSPACES_DIR=str(self.tmp / "lab-workspaces"),
+            JUPYTER_PLATFORM_DIRS="1",
+            IPYTHONDIR=str(self.tmp / "ipython"),
+            PYDEVD_DISABLE_FILE_VALIDATION="1",
+        )
+        cmd = [
+            str(self.venv / "bin" / "jupyter"), "lab", "--no-browser",
+            "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={self.port}", "--ServerApp.port_retries=0",
+            f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={self.root}",
+        ]
+        if os.geteuid() == 0:  # CI containers run as root; Binder does not
+            cmd.append("--ServerApp.allow_root=True")
+        self.log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
+        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, env=env,
+                                     cwd=self.tmp, start_new_session=True)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"jupyter lab exited ({self.proc.returncode}):\n{self.log_tail()}")
+            try:
+                self.api("/api/status")
+                return
+            except (urllib.error.URLError, ConnectionError, OSError):
+                time.sleep(0.5)
+        raise RuntimeError(f"jupyter lab did not answer within 120 s:\n{self.log_tail()}")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        self.log.close()
+
+
+@pytest.fixture(scope="module")
+def lab_server(binder_venv, tmp_path_factory):
+    srv = LabServer(binder_venv, tmp_path_factory.mktemp("jupyterlab"))
+    t0 = time.monotonic()
+    try:
+        srv.start()
+    except RuntimeError as exc:
+        srv.stop()
+        pytest.fail(str(exc), pytrace=False)
+    bh.REPORT["env"]["jupyter lab start"] = f"{time.monotonic() - t0:.1f} s"
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="module")
+def lab_page(browser, lab_server):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, device_scale_factor=1)
+    page = context.new_page()
+    rec = bh.PageRecorder(context, page)
+    page.set_default_timeout(30_000)
+    yield page, rec
+    context.close()
+
+
+# -- page helpers ------------------------------------------------------------------------------------
+
+_PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+
+_CELL_STATE = """
+() => {
+  const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+  if (!panel) return null;
+  const cells = [...panel.querySelectorAll('.jp-Notebook .jp-CodeCell')];
+  let pending = 0, done = 0, empty = 0, running = 0;
+  for (const c of cells) {
+    const src = (c.querySelector('.cm-content') || {}).textContent || '';
+    const p = ((c.querySelector('.jp-InputPrompt') || {}).textContent || '').trim();
+    if (!src.trim()) { empty++; continue; }
+    if (/^\\[\\d+\\]:?$/.test(p)) done++;
+    else { pending++; if (p.includes('*')) running++; }
+  }
+  return {n: cells.length, pending, done, empty, running};
+}
+"""
+
+_OUTPUT_PROBLEMS = """
+() => {
+  const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+  const errors = [], stderr = [];
+  for (const o of panel.querySelectorAll('.jp-OutputArea-output')) {
+    const mime = o.getAttribute('data-mime-type') || '';
+    const t = (o.textContent || '').trim();
+    if (/Error displaying widget|Failed to load model class|Error rendering output|model not found/i.test(t)) {
+      errors.push(t.slice(0, 600));
+    } else if (mime === 'application/vnd.jupyter.stderr') {
+      if (/Traceback|^\\w*(Error|Exception)\\b|\\n\\w*(Error|Exception): /.test(t)) errors.push(t.slice(0, 1500));
+      else stderr.push(t.slice(0, 300));
+    }
+  }
+  return {errors, stderr};
+}
+"""
+
+# Tag every live explorer (the VBox holding a "learning rate..." slider and an image).
+_TAG_EXPLORERS = """
+() => {
+  const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+  const roots = [];
+  for (const lab of panel.querySelectorAll('.widget-slider .widget-label')) {
+    if (!/^\\s*learning rate/.test(lab.textContent)) continue;
+    let root = lab.closest('.widget-slider').parentElement;
+    while (root && !(root.classList.contains('widget-vbox') && root.querySelector('img'))) {
+      root = root.parentElement;
+    }
+    if (root && !roots.includes(root)) roots.push(root);
+  }
+  roots.forEach((r, i) => r.setAttribute('data-gdtest-live', String(i)));
+  return roots.map((r) => ({
+    labels: [...r.querySelectorAll('.widget-label')].map((l) => l.textContent.trim()),
+    img: !!r.querySelector('img') && !!r.querySelector('img').getAttribute('src'),
+  }));
+}
+"""
+
+_SNAPSHOT = """
+(root) => {
+  const img = root.querySelector('img');
+  const htmls = root.querySelectorAll('.widget-html');
+  return {img: img ? img.getAttribute('src') : null,
+          status: htmls.length ? htmls[htmls.length - 1].textContent.trim() : null};
+}
+"""
+
+_OBSERVE = """
+(root) => {
+  const img = () => { const i = root.querySelector('img'); return i ? i.getAttribute('src') : null; };
+  const status = () => { const h = root.querySelectorAll('.widget-html');
+                         return h.length ? h[h.length - 1].textContent : null; };
+  const readouts = () => [...root.querySelectorAll('.widget-readout')].map((r) => r.textContent).join('|');
+  if (window.__gdObs) window.__gdObs.disconnect();
+  const rec = {img: [], readout: [], status: []};
+  let last = {img: img(), readout: readouts(), status: status()};
+  const obs = new MutationObserver(() => {
+    const t = performance.now();
+    const now = {img: img(), readout: readouts(), status: status()};
+    for (const k of ['img', 'readout', 'status']) {
+      if (now[k] !== last[k]) rec[k].push(t);
+    }
+    last = now;
+  });
+  obs.observe(root, {subtree: true, childList: true, attributes: true, characterData: true});
+  window.__gdObs = obs;
+  window.__gdRec = rec;
+}
+"""
+
+_TAKE_RECORD = """
+() => { if (window.__gdObs) window.__gdObs.disconnect(); const r = window.__gdRec; window.__gdRec = null; return r; }
+"""
+
+
+def _menu(page, top: str, item: str) -> None:
+    page.locator(".lm-MenuBar-item", has_text=re.compile(rf"^\s*{re.escape(top)}\s*$")).first.click()
+    entry = page.locator(".lm-Menu-item:not(.lm-mod-hidden) .lm-Menu-itemLabel").filter(
+        has_text=re.compile(rf"^\s*{re.escape(item)}\s*$")
+    ).first
+    entry.click()
+
+
+def _answer_dialogs(page, prefer=("Shut Down", "Discard", "Don't Save", "Close", "Ok", "OK"), wait_s=3.0):
+    """Click through JupyterLab dialogs (kernel shutdown / unsaved changes), never saving."""
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline:
+        dialog = page.locator(".jp-Dialog")
+        if dialog.count() and dialog.first.is_visible():
+            buttons = dialog.first.locator("button.jp-Dialog-button")
+            labels = [b.strip() for b in buttons.all_inner_texts()]
+            for want in prefer:
+                if want in labels:
+                    buttons.nth(labels.index(want)).click()
+                    break
+            else:
+                dialog.first.locator("button.jp-mod-accept").first.click()
+            deadline = time.monotonic() + 1.5
+        page.wait_for_timeout(200)
+
+
+def _kernel_idle(server: LabServer, nb: str) -> bool:
+    try:
+        sessions = server.api("/api/sessions")
+    except (urllib.error.URLError, OSError):
+        return False
+    for s in sessions:
+        if s.get("path", "").endswith(nb) and s.get("kernel"):
+            return s["kernel"].get("execution_state") == "idle"
+    return False
+
+
+def _sessions_for(server: LabServer, nb: str) -> list[dict]:
+    return [s for s in server.api("/api/sessions") if s.get("path", "").endswith(nb)]
+
+
+def _wait(pred, timeout_s: float, interval_s: float = 0.25):
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        got = pred()
+        if got:
+            return got
+        time.sleep(interval_s)
+    return pred()
+
+
+def _slider(root, label_re: str):
+    return root.locator(".widget-slider").filter(
+        has=root.page.locator(".widget-label", has_text=re.compile(label_re))
+    ).first
+
+
+def _drag(page, slider, end: str) -> None:
+    """Drag the noUiSlider handle with the mouse to the far left/right end of its track."""
+    handle = slider.locator(".noUi-handle").first
+    handle.scroll_into_view_if_needed()
+    track = slider.locator(".noUi-target").first
+    hb, tb = handle.bounding_box(), track.bounding_box()
+    x0, y0 = hb["x"] + hb["width"] / 2, hb["y"] + hb["height"] / 2
+    x1 = tb["x"] + tb["width"] + 40 if end == "right" else tb["x"] - 40
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    page.mouse.move((x0 + x1) / 2, y0, steps=4)
+    page.mouse.move(x1, y0, steps=4)
+    page.mouse.up()
+
+
+def _far_end(slider) -> str:
+    handle = slider.locator(".noUi-handle").first
+    track = slider.locator(".noUi-target").first
+    hb, tb = handle.bounding_box(), track.bounding_box()
+    return "right" if hb["x"] + hb["width"] / 2 < tb["x"] + tb["width"] / 2 else "left"
+
+
+def _drag_and_measure(page, root, slider, end: str, timeout_s: float) -> dict:
+    before = root.evaluate(_SNAPSHOT)
+    root.evaluate(_OBSERVE)
+    _drag(page, slider, end)
+
+    def changed():
+        now = root.evaluate(_SNAPSHOT)
+        return now if now["img"] != before["img"] and now["status"] != before["status"] else None
+
+    after = _wait(changed, timeout_s, 0.2)
+    # let queued updates (continuous_update sends every intermediate value) finish
+    last = None
+    for _ in range(40):
+        page.wait_for_timeout(250)
+        snap = root.evaluate(_SNAPSHOT)
+        if snap == last:
+            break
+        last = snap
+    rec = page.evaluate(_TAKE_RECORD) or {"img": [], "readout": [], "status": []}
+    final = root.evaluate(_SNAPSHOT)
+    out = {"end": end, "img_changed": final["img"] != before["img"],
+           "status_changed": final["status"] != before["status"], "status": final["status"],
+           "status_before": before["status"], "first_ms": None, "final_ms": None,
+           "changed_in_time": after is not None}
+    if rec["readout"] and rec["img"]:
+        r0, r1 = rec["readout"][0], rec["readout"][-1]
+        firsts = [t for t in rec["img"] if t >= r0]
+        if firsts:
+            out["first_ms"] = firsts[0] - r0
+        finals = [t for t in rec["img"] if t >= r1]
+        if finals:
+            out["final_ms"] = finals[-1] - r1
+    return out
+
+
+# -- the test ----------------------------------------------------------------------------------------
+
+
+def test_binder_requirements_install_gdcore():
+    """Binder installs gdcore itself from the repository (no git fetch from the first cell)."""
+    req = bh.REPO / "binder" / "requirements.txt"
+    assert bh.local_requirement_lines(req), f"{req} installs no local path (expected a line `.`)"
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=[Path(n).stem for n in NOTEBOOKS])
+def test_live_chapter(lab_page, lab_server, nb):
+    page, rec = lab_page
+    chapter = Path(nb).stem
+    src_nb = bh.book_src_dir() / nb
+    assert src_nb.is_file(), f"{src_nb} missing"
+    cells = json.loads(src_nb.read_text(encoding="utf-8"))["cells"]
+    n_explorer_cells = sum(
+        1 for c in cells if c["cell_type"] == "code" and EXPLORER_CELL_RE.search("".join(c["source"]))
+    )
+    problems: list[str] = []
+    result: dict = {"explorer_cells": n_explorer_cells}
+    bh.REPORT["live"][chapter] = result
+    n_errors_before = len(rec.page_errors)
+    try:
+        page.goto(f"{lab_server.url}/lab/tree/{nb}?reset&token={lab_server.token}", wait_until="load")
+        page.locator(f"{_PANEL} .jp-Notebook .jp-Cell").first.wait_for(state="attached", timeout=60_000)
+        if not _wait(lambda: _kernel_idle(lab_server, nb), 60):
+            problems.append("kernel never became idle after opening the notebook")
+        _answer_dialogs(page, prefer=("Select", "Ok", "OK"), wait_s=0.5)
+
+        # Clear outputs (so stale counts cannot pass for new ones), then Run > Run All Cells.
+        page.locator(f"{_PANEL} .jp-Notebook").first.click(position={"x": 5, "y": 5})
+        _menu(page, "Edit", "Clear Outputs of All Cells")
+        _wait(lambda: page.evaluate(_CELL_STATE)["done"] == 0, 10)
+        t0 = time.monotonic()
+        _menu(page, "Run", "Run All Cells")
+
+        def finished():
+            st = page.evaluate(_CELL_STATE)
+            return st if st and st["pending"] == 0 and _kernel_idle(lab_server, nb) else None
+
+        state = _wait(finished, RUN_ALL_TIMEOUT_S, 0.5)
+        result["run_all_s"] = round(time.monotonic() - t0, 1)
+        state = state or page.evaluate(_CELL_STATE)
+        result["code_cells"] = state["n"]
+        if state["pending"]:
+            problems.append(f"after {RUN_ALL_TIMEOUT_S} s, {state['pending']} code cells have no "
+                            f"execution count ({state})")
+        page.wait_for_timeout(500)  # widget views render after the last reply
+        outs = page.evaluate(_OUTPUT_PROBLEMS)
+        result["stderr"] = outs["stderr"]
+        for e in outs["errors"]:
+            problems.append(f"error output: {e}")
+
+        # Explorers.
+        def tagged():
+            got = page.evaluate(_TAG_EXPLORERS)
+            return got if len(got) >= n_explorer_cells and all(g["img"] for g in got) else None
+
+        explorers = _wait(tagged, WIDGET_TIMEOUT_S, 0.5) or page.evaluate(_TAG_EXPLORERS)
+        result["explorers"] = len(explorers)
+        if n_explorer_cells == 0:
+            problems.append("the chapter has no explorer cell (explore(...))")
+        if len(explorers) < n_explorer_cells:
+            problems.append(f"{n_explorer_cells} explorer cells but {len(explorers)} live explorers "
+                            "rendered (a slider labelled 'learning rate' and an image in a VBox)")
+        drags = []
+        for i, info in enumerate(explorers):
+            root = page.locator(f'[data-gdtest-live="{i}"]')
+            root.scroll_into_view_if_needed()
+            for label_re, name, first in ((r"^\s*steps\s*$", "steps", None),
+                                          (r"^\s*learning rate", "learning rate", "right")):
+                slider = _slider(root, label_re)
+                if slider.count() == 0:
+                    problems.append(f"explorer #{i + 1}: no {name!r} slider (labels {info['labels']})")
+                    continue
+                end = first or _far_end(slider)
+                d = _drag_and_measure(page, root, slider, end, 10 if first is None else WIDGET_TIMEOUT_S)
+                if not (d["img_changed"] and d["status_changed"]) and first is None:
+                    other = "left" if end == "right" else "right"
+                    d = _drag_and_measure(page, root, slider, other, WIDGET_TIMEOUT_S)
+                d.update(explorer=i + 1, slider=name)
+                drags.append(d)
+                if not d["img_changed"]:
+                    problems.append(f"explorer #{i + 1}: dragging {name!r} ({d['end']}) did not change "
+                                    "the image")
+                if not d["status_changed"]:
+                    problems.append(f"explorer #{i + 1}: dragging {name!r} ({d['end']}) did not change "
+                                    f"the status ({d['status']!r})")
+        result["drags"] = len(drags)
+        result["drag_details"] = drags
+        finals = [d["final_ms"] for d in drags if d["final_ms"] is not None]
+        firsts = [d["first_ms"] for d in drags if d["first_ms"] is not None]
+        result["slider_to_img_ms"] = bh.median(finals)
+        result["slider_to_img_max_ms"] = max(finals) if finals else None
+        result["first_img_ms"] = bh.median(firsts)
+        if chapter == "05_learning_rate":
+            statuses = [d["status"] for d in drags if d["slider"] == "learning rate"]
+            if not any("diverged" in (s or "") for s in statuses):
+                problems.append("05_learning_rate: no status says 'diverged' after dragging the "
+                                f"learning-rate slider to the far right (statuses: {statuses})")
+
+        # Screenshot with the first explorer in view.
+        shot = bh.screenshot_path("live", chapter)
+        if explorers:
+            page.locator('[data-gdtest-live="0"]').evaluate("(el) => el.scrollIntoView({block: 'start'})")
+            page.wait_for_timeout(200)
+        page.screenshot(path=str(shot))
+        result["screenshot"] = str(shot.relative_to(bh.REPO)) if shot.is_relative_to(bh.REPO) else str(shot)
+        print(f"screenshot: {shot}")
+    finally:
+        # File > Close and Shut Down Notebook; the kernel must be gone.
+        try:
+            _menu(page, "File", "Close and Shut Down Notebook")
+            _answer_dialogs(page)
+        except Exception as exc:  # noqa: BLE001 - fall back to the REST API below
+            result["close_error"] = f"{type(exc).__name__}: {exc}"[:300]
+        left = _wait(lambda: not _sessions_for(lab_server, nb), 15) or _sessions_for(lab_server, nb)
+        if left is not True and left:
+            result["close_fallback"] = True
+            for s in left:
+                lab_server.api(f"/api/sessions/{s['id']}", method="DELETE")
+        result["page_errors"] = rec.page_errors[n_errors_before:]
+    if result.get("close_fallback"):
+        problems.append(f"File > Close and Shut Down Notebook left the kernel running "
+                        f"({result.get('close_error', '')})")
+    if rec.external:
+        problems.append(f"JupyterLab requests left 127.0.0.1: {sorted(set(rec.external))[:8]}")
+    assert not problems, f"{nb} (server log tail below):\n  - " + "\n  - ".join(problems) + (
+        f"\n--- jupyter lab log (tail)\n{lab_server.log_tail(2000)}"
+    )
