@@ -93,8 +93,9 @@ def _inline_mse(X: np.ndarray, y: np.ndarray) -> gdcore.Objective:
         g[..., p] = 2.0 * np.mean(res, axis=-1)
         return f, g
 
-    obj = gdcore.Objective(lambda w: vg(w)[0], lambda w: vg(w)[1], value_and_grad=vg,
-                           name="mse", dim=p + 1)
+    obj = gdcore.Objective(
+        lambda w: vg(w)[0], lambda w: vg(w)[1], value_and_grad=vg, name="mse", dim=p + 1
+    )
     obj.n_samples = n
     obj.on_batch = lambda rows: _inline_mse(X[rows], y[rows])
     return obj
@@ -146,8 +147,11 @@ def case_adam(repeats: int) -> list[Row]:
     traj = gdcore.run(gdcore.Adam(lr=lr), f, x0, steps)
     P, _ = numpy_adam(f.value_and_grad, x0, steps, lr)
     assert np.allclose(traj.params, P, rtol=1e-10, atol=1e-12), "numpy Adam disagrees"
-    t_gd, t_np = timeit(lambda: gdcore.run(gdcore.Adam(lr=lr), f, x0, steps),
-                        lambda: numpy_adam(f.value_and_grad, x0, steps, lr), repeats=repeats)
+    t_gd, t_np = timeit(
+        lambda: gdcore.run(gdcore.Adam(lr=lr), f, x0, steps),
+        lambda: numpy_adam(f.value_and_grad, x0, steps, lr),
+        repeats=repeats,
+    )
     rows = [("a) Adam, Rosenbrock, 3000 steps vs numpy loop", t_gd, t_np, "<= 1.0", t_gd <= t_np)]
     if importlib.util.find_spec("torch") is not None:
         import torch
@@ -156,12 +160,19 @@ def case_adam(repeats: int) -> list[Row]:
         Pt, _ = torch_adam(x0, steps, lr)
         assert np.allclose(traj.params, Pt, rtol=1e-8, atol=1e-10), "torch Adam disagrees"
         (t_t,) = timeit(lambda: torch_adam(x0, steps, lr), repeats=max(1, repeats // 2))
-        rows.append(("a) Adam, Rosenbrock, 3000 steps vs torch.optim", t_gd, t_t,
-                     "<= 0.125 (8x)", t_gd * 8 <= t_t))
+        rows.append(
+            (
+                "a) Adam, Rosenbrock, 3000 steps vs torch.optim",
+                t_gd,
+                t_t,
+                "<= 0.125 (8x)",
+                t_gd * 8 <= t_t,
+            )
+        )
     return rows
 
 
-# -- b) 100 learning rates in one batched run -------------------------------------------------------
+# -- b) 100 learning rates in one batched run ------------------------------------------------
 def numpy_sgd_batched(vg, x0, steps, lrs):
     """Hand-written batched gradient descent: one row per learning rate, recording everything."""
     x = np.broadcast_to(np.asarray(x0, dtype=float), (len(lrs), len(x0))).copy()
@@ -188,15 +199,24 @@ def case_batched(repeats: int) -> list[Row]:
     P, _ = numpy_sgd_batched(f.value_and_grad, x0, steps, lrs)
     ok = ~np.isnan(traj.params)
     assert np.allclose(traj.params[ok], P[ok]), "batched numpy loop disagrees"
-    t_gd, t_np = timeit(lambda: gdcore.run(opt, f, x0, steps),
-                        lambda: numpy_sgd_batched(f.value_and_grad, x0, steps, lrs),
-                        repeats=repeats)
+    t_gd, t_np = timeit(
+        lambda: gdcore.run(opt, f, x0, steps),
+        lambda: numpy_sgd_batched(f.value_and_grad, x0, steps, lrs),
+        repeats=repeats,
+    )
     n = steps * len(lrs)
-    return [(f"b) SGD, 100 lrs batched, {steps} steps (per run-step)", t_gd / n, t_np / n,
-             "<= 1.2", t_gd <= 1.2 * t_np)]
+    return [
+        (
+            f"b) SGD, 100 lrs batched, {steps} steps (per run-step)",
+            t_gd / n,
+            t_np / n,
+            "<= 1.2",
+            t_gd <= 1.2 * t_np,
+        )
+    ]
 
 
-# -- c) one epoch of mini-batch SGD on 1,000,000 x 20 linear regression -----------------------------
+# -- c) one epoch of mini-batch SGD on 1,000,000 x 20 linear regression ----------------------
 def numpy_minibatch_epoch(X, y, w0, lr, batch, rng):
     """One epoch of mini-batch SGD on the MSE, recording parameters and batch loss per step."""
     n, p = X.shape
@@ -233,30 +253,60 @@ def case_minibatch(repeats: int) -> list[Row]:
     steps = -(-n // batch)
 
     def gd():
-        return gdcore.run(gdcore.SGD(lr=lr), obj, w0, steps, batch_size=batch,
-                          rng=np.random.default_rng(1), loss_on="batch")
+        return gdcore.run(
+            gdcore.SGD(lr=lr),
+            obj,
+            w0,
+            steps,
+            batch_size=batch,
+            rng=np.random.default_rng(1),
+            loss_on="batch",
+        )
 
     traj = gd()
     P, L = numpy_minibatch_epoch(X, y, w0, lr, batch, np.random.default_rng(1))
     assert np.allclose(traj.params, P, rtol=1e-9, atol=1e-12), "numpy mini-batch loop disagrees"
     assert np.allclose(traj.losses, L, rtol=1e-9, atol=1e-12), "numpy mini-batch loop disagrees"
     t_gd, t_np = timeit(
-        gd, lambda: numpy_minibatch_epoch(X, y, w0, lr, batch, np.random.default_rng(1)),
-        repeats=repeats)
-    rows = [("c) mini-batch SGD, 1e6 x 20, 1 epoch vs numpy loop", t_gd, t_np, "<= 1.25",
-             t_gd <= 1.25 * t_np)]
+        gd,
+        lambda: numpy_minibatch_epoch(X, y, w0, lr, batch, np.random.default_rng(1)),
+        repeats=repeats,
+    )
+    rows = [
+        (
+            "c) mini-batch SGD, 1e6 x 20, 1 epoch vs numpy loop",
+            t_gd,
+            t_np,
+            "<= 1.25",
+            t_gd <= 1.25 * t_np,
+        )
+    ]
     if importlib.util.find_spec("sklearn") is not None:
         from sklearn.linear_model import SGDRegressor
 
         def sk():
-            m = SGDRegressor(learning_rate="constant", eta0=lr / 2, penalty=None, max_iter=1,
-                             tol=None, shuffle=True, random_state=1)
+            m = SGDRegressor(
+                learning_rate="constant",
+                eta0=lr / 2,
+                penalty=None,
+                max_iter=1,
+                tol=None,
+                shuffle=True,
+                random_state=1,
+            )
             m.partial_fit(X, y)
             return m
 
         (t_sk,) = timeit(sk, repeats=max(1, repeats // 2))
-        rows.append(("c) mini-batch SGD, 1e6 x 20, 1 epoch vs sklearn SGDRegressor", t_gd, t_sk,
-                     "< 1.0", t_gd < t_sk))
+        rows.append(
+            (
+                "c) mini-batch SGD, 1e6 x 20, 1 epoch vs sklearn SGDRegressor",
+                t_gd,
+                t_sk,
+                "< 1.0",
+                t_gd < t_sk,
+            )
+        )
     return rows
 
 
@@ -289,13 +339,17 @@ def main(argv: list[str]) -> int:
     rows += case_minibatch(max(3, repeats // 2))
     rows += explorer_rows()
     width = max(len(r[0]) for r in rows)
-    header = f"{'case':<{width}}  {'gdcore':>12}  {'reference':>12}  {'ratio':>6}  {'target':<14} met?"
+    header = (
+        f"{'case':<{width}}  {'gdcore':>12}  {'reference':>12}  {'ratio':>6}  {'target':<14} met?"
+    )
     print(header)
     print("-" * len(header))
     for case, t_gd, t_ref, target, met in rows:
         ratio = t_gd / t_ref if t_ref else float("nan")
-        print(f"{case:<{width}}  {fmt_time(t_gd):>12}  {fmt_time(t_ref):>12}  {ratio:6.2f}  "
-              f"{target:<14} {'yes' if met else 'NO'}")
+        print(
+            f"{case:<{width}}  {fmt_time(t_gd):>12}  {fmt_time(t_ref):>12}  {ratio:6.2f}  "
+            f"{target:<14} {'yes' if met else 'NO'}"
+        )
     return 0 if all(r[4] for r in rows) else 1
 
 

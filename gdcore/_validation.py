@@ -15,7 +15,9 @@ import numpy as np
 def as_float_array(name: str, value: Any) -> np.ndarray:
     """Return ``value`` as a float64 array, or raise ``TypeError`` naming ``name``."""
     if isinstance(value, (str, bytes)) or value is None:
-        raise TypeError(f"{name} must be a number or an array of numbers, got {type(value).__name__}")
+        raise TypeError(
+            f"{name} must be a number or an array of numbers, got {type(value).__name__}"
+        )
     try:
         arr = np.asarray(value)
     except Exception as exc:  # pragma: no cover - exotic inputs

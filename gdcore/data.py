@@ -90,8 +90,10 @@ def linear_data(
 ) -> Dataset:
     """Noisy data from a linear model, for linear regression.
 
-    .. math:: x_i \\sim \\mathcal N(0, I_p), \\qquad
-        y_i = x_i^\\top w + b + \\varepsilon_i, \\qquad \\varepsilon_i \\sim \\mathcal N(0, \\sigma^2)
+    .. math::
+
+        x_i \\sim \\mathcal N(0, I_p), \\qquad y_i = x_i^\\top w + b + \\varepsilon_i,
+        \\qquad \\varepsilon_i \\sim \\mathcal N(0, \\sigma^2)
 
     Parameters
     ----------

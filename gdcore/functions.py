@@ -47,7 +47,7 @@ Array = np.ndarray
 VG = Callable[[Array], tuple[Array, Array]]
 
 
-# -- helpers -----------------------------------------------------------------------------------
+# -- helpers ----------
 def _check_dim(x: Array, d: int, name: str) -> None:
     """Raise a clear error when the last axis of ``x`` is not ``d`` (a cheap shape check)."""
     if x.ndim == 0 or x.shape[-1] != d:
@@ -83,7 +83,7 @@ def _xy(x: Array, name: str) -> tuple[Array, Array]:
     return x[..., 0], x[..., 1]
 
 
-# -- 1-D curves --------------------------------------------------------------------------------
+# -- 1-D curves ----------
 def parabola() -> Objective:
     """The reader's first loss curve: :math:`f(w) = w^2`.
 
@@ -176,14 +176,16 @@ def double_well(tilt: float = 0.5) -> Objective:
     return obj
 
 
-# -- quadratic bowls ---------------------------------------------------------------------------
+# -- quadratic bowls ----------
 class Quadratic(Objective):
-    """The quadratic bowl :math:`f(x) = \\tfrac12 (x-c)^\\top A (x-c)` returned by :func:`quadratic`.
+    """The bowl :math:`f(x) = \\tfrac12 (x-c)^\\top A (x-c)` that :func:`quadratic` returns.
 
     Attributes
     ----------
     A, hessian
         The symmetric positive semi-definite matrix :math:`A` (the Hessian), shape ``(d, d)``.
+        A bowl built from ``curvatures`` stores only the diagonal and forms ``A`` (and
+        ``eigenvectors``) on first access, so a million-parameter diagonal bowl is cheap.
     centre
         The centre :math:`c`, a minimiser, shape ``(d,)``.
     curvatures
@@ -203,23 +205,24 @@ class Quadratic(Objective):
 
     def __init__(
         self,
-        A: Array,
+        A: Array | None,
         centre: Array,
         curvatures: Array,
-        eigenvectors: Array,
+        eigenvectors: Array | None,
         *,
-        diagonal: bool,
         domain: Any,
     ) -> None:
-        self.A = A
+        # A is None for a diagonal bowl: the curvatures are the diagonal
+        self._A = A
+        self._eigenvectors = eigenvectors
+        self._diagonal = A is None
         self.centre = centre
         self.curvatures = curvatures
-        self.eigenvectors = eigenvectors
-        self._diagonal = diagonal
         d = centre.shape[0]
-        if diagonal:
-            body = ", ".join(f"{c:g}" for c in curvatures)
-            name = f"quadratic diag({body})"
+        if self._diagonal and d <= 4:
+            name = f"quadratic diag({', '.join(f'{c:g}' for c in curvatures)})"
+        elif self._diagonal:
+            name = f"quadratic diag (d={d})"
         else:
             name = f"quadratic (d={d})"
         super().__init__(
@@ -233,12 +236,27 @@ class Quadratic(Objective):
         )
 
     @property
+    def A(self) -> Array:
+        """The matrix :math:`A`, shape ``(d, d)``."""
+        if self._A is None:
+            self._A = np.diag(self.curvatures)
+        return self._A
+
+    @property
     def hessian(self) -> Array:
         """The Hessian :math:`A` (constant everywhere)."""
         return self.A
 
     @property
-    def L(self) -> float:  # noqa: N802 - the textbook symbol
+    def eigenvectors(self) -> Array:
+        """Orthonormal eigenvectors of :math:`A` as columns; column ``i`` goes with
+        ``curvatures[i]``."""
+        if self._eigenvectors is None:
+            self._eigenvectors = np.eye(self.dim)
+        return self._eigenvectors
+
+    @property
+    def L(self) -> float:
         """The largest curvature :math:`\\lambda_{\\max}(A)`."""
         return float(np.max(self.curvatures))
 
@@ -255,18 +273,18 @@ class Quadratic(Objective):
     def _fg(self, x: Array) -> tuple[Array, Array]:
         _check_dim(x, self.dim, "this quadratic")
         r = x - self.centre
-        g = r * self.curvatures if self._diagonal else r @ self.A
+        g = r * self.curvatures if self._diagonal else r @ self._A
         return 0.5 * _rowdot(r, g), g
 
     def _f(self, x: Array) -> Array:
         _check_dim(x, self.dim, "this quadratic")
         r = x - self.centre
-        return 0.5 * _rowdot(r, r * self.curvatures if self._diagonal else r @ self.A)
+        return 0.5 * _rowdot(r, r * self.curvatures if self._diagonal else r @ self._A)
 
     def _g(self, x: Array) -> Array:
         _check_dim(x, self.dim, "this quadratic")
         r = x - self.centre
-        return r * self.curvatures if self._diagonal else r @ self.A
+        return r * self.curvatures if self._diagonal else r @ self._A
 
 
 def quadratic(
@@ -311,12 +329,13 @@ def quadratic(
         curv = np.atleast_1d(as_float_array("curvatures", curvatures))
         if curv.ndim != 1 or curv.size == 0:
             raise ValueError(
-                f"curvatures must be a non-empty 1-D sequence of numbers >= 0, got shape {curv.shape}"
+                "curvatures must be a non-empty 1-D sequence of numbers >= 0, "
+                f"got shape {curv.shape}"
             )
         check_real("curvatures", curv, low=0.0)
         curv = curv.copy()
         d = curv.size
-        mat, vecs, diagonal = np.diag(curv), np.eye(d), True
+        mat, vecs = None, None
     else:
         mat = as_float_array("A", A)
         if mat.ndim != 2 or mat.shape[0] != mat.shape[1] or mat.shape[0] == 0:
@@ -335,9 +354,9 @@ def quadratic(
             )
         curv = np.maximum(curv, 0.0)
         d = mat.shape[0]
-        diagonal = bool(np.count_nonzero(mat - np.diag(np.diag(mat))) == 0)
-        if diagonal:
-            curv, vecs = np.diag(mat).copy(), np.eye(d)
+        if np.count_nonzero(mat - np.diag(np.diag(mat))) == 0:
+            # diagonal after all: keep the axis order and the cheap elementwise path
+            curv, mat, vecs = np.diag(mat).copy(), None, None
     if centre is None:
         c = np.zeros(d)
     else:
@@ -348,10 +367,10 @@ def quadratic(
             raise ValueError("centre must be finite (no NaN or infinity)")
     if domain is None:
         domain = np.stack([c - 5.0, c + 5.0], axis=-1)
-    return Quadratic(mat, c, curv, vecs, diagonal=diagonal, domain=domain)
+    return Quadratic(mat, c, curv, vecs, domain=domain)
 
 
-# -- 2-D test functions ------------------------------------------------------------------------
+# -- 2-D test functions ----------
 def rosenbrock(a: float = 1.0, b: float = 100.0) -> Objective:
     """Rosenbrock's banana valley (Rosenbrock, 1960).
 
@@ -524,7 +543,7 @@ def saddle() -> Objective:
     return obj
 
 
-# -- n-D multimodal ----------------------------------------------------------------------------
+# -- n-D multimodal ----------
 def rastrigin(dim: int = 2, A: float = 10.0) -> Objective:
     """Rastrigin's function: a bowl covered in a regular grid of local minima.
 

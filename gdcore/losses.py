@@ -30,8 +30,8 @@ __all__ = ["BCE", "MLP", "MSE", "DataLoss", "bce", "mlp", "mse"]
 Array = np.ndarray
 
 
-# -- shared machinery --------------------------------------------------------------------------
-def _check_X(name: str, X: Any, n_features: int | None = None) -> Array:  # noqa: N802
+# -- shared machinery ----------
+def _check_X(name: str, X: Any, n_features: int | None = None) -> Array:
     X = as_float_array(name, X)
     if X.ndim == 1:
         X = X[:, None]
@@ -125,7 +125,7 @@ class DataLoss(Objective):
         self.y = y
         self.n_samples, self.n_features = X.shape
 
-    # -- evaluation ------------------------------------------------------------------------------
+    # -- evaluation ----------
     def _check_params(self, params: Array) -> None:
         if params.ndim == 0 or params.shape[-1] != self.dim:
             raise ValueError(
@@ -172,7 +172,7 @@ class DataLoss(Objective):
         return self.X if X is None else _check_X("X", X, self.n_features)
 
 
-# -- linear regression -------------------------------------------------------------------------
+# -- linear regression ----------
 class MSE(DataLoss):
     """Mean squared error of a linear model; see :func:`mse`."""
 
@@ -268,7 +268,7 @@ def mse(X: Any, y: Any, *, domain: Any = None) -> MSE:
     return MSE(X, y, domain=domain)
 
 
-# -- logistic regression -----------------------------------------------------------------------
+# -- logistic regression ----------
 class BCE(DataLoss):
     """Binary cross-entropy of logistic regression; see :func:`bce`."""
 
@@ -338,7 +338,7 @@ def bce(X: Any, y: Any, *, domain: Any = None) -> BCE:
     return BCE(X, y, domain=domain)
 
 
-# -- a one-hidden-layer network ----------------------------------------------------------------
+# -- a one-hidden-layer network ----------
 def _logistic(a: Array) -> Array:
     return _sigmoid(a)
 
@@ -370,7 +370,7 @@ class MLP(DataLoss):
             minima=(),
         )
 
-    # -- the flat parameter vector -------------------------------------------------------------
+    # -- the flat parameter vector ----------
     def unpack(self, params: Any) -> tuple[Array, Array, Array, Array]:
         """Split ``params`` ``(..., d)`` into views ``W1 (..., p, h)``, ``b1 (..., h)``,
         ``W2 (..., h)``, ``b2 (...)``. The layout is ``[W1 row by row, b1, W2, b2]``."""
@@ -428,7 +428,7 @@ class MLP(DataLoss):
         W2 = rng.normal(0.0, math.sqrt(2.0 / (h + 1)), (*lead, h))
         return self.pack(W1, np.zeros(h), W2, np.zeros(lead))
 
-    # -- forward and backward ------------------------------------------------------------------
+    # -- forward and backward ----------
     def _forward(self, params: Array, X: Array) -> tuple[Array, ...]:
         W1, b1, W2, b2 = self.unpack(params)
         A = X @ W1  # (..., n, h) hidden pre-activations
@@ -465,9 +465,7 @@ class MLP(DataLoss):
         g_W1 = X.T @ d_A  # X^T dL/dA                 (..., p, h)
         g_b1 = d_A.sum(axis=-2)  # sum_i dL/dA_i             (..., h)
         lead = params.shape[:-1]
-        g = np.concatenate(
-            [g_W1.reshape(*lead, -1), g_b1, g_W2, g_b2[..., None]], axis=-1
-        )
+        g = np.concatenate([g_W1.reshape(*lead, -1), g_b1, g_W2, g_b2[..., None]], axis=-1)
         return f, g
 
     def predict(self, params: Any, X: Any = None) -> Array:

@@ -50,12 +50,16 @@ class Trajectory:
     @property
     def diverged(self) -> Any:
         """``True`` where the run diverged."""
-        return np.asarray(self.status) == DIVERGED if np.ndim(self.status) else self.status == DIVERGED
+        return (
+            np.asarray(self.status) == DIVERGED if np.ndim(self.status) else self.status == DIVERGED
+        )
 
     def __repr__(self) -> str:
         if np.ndim(self.status) == 0:
             return f"Trajectory(status={self.status!r}, nit={self.nit}, fun={self.fun:.6g})"
-        counts = {s: int(np.sum(np.asarray(self.status) == s)) for s in (CONVERGED, MAX_STEPS, DIVERGED)}
+        counts = {
+            s: int(np.sum(np.asarray(self.status) == s)) for s in (CONVERGED, MAX_STEPS, DIVERGED)
+        }
         return f"Trajectory(batch={np.shape(self.status)}, {counts})"
 
 

@@ -1,4 +1,4 @@
-"""Learning-rate schedules: :math:`\\eta_t` as a function of the step count :math:`t = 0, 1, \\dots`.
+"""Learning-rate schedules: the rate :math:`\\eta_t` as a function of the step count :math:`t`.
 
 A schedule is a callable, so it can be passed as the ``lr`` of any optimizer::
 
@@ -61,16 +61,22 @@ def constant(lr: Any) -> Schedule:
 
 
 def step_decay(lr: Any, step_size: int, gamma: Any = 0.1) -> Schedule:
-    """Multiply by ``gamma`` every ``step_size`` steps: :math:`\\eta_t = \\eta_0\\,\\gamma^{\\lfloor t / s \\rfloor}`.
+    """Multiply by ``gamma`` every ``step_size`` steps.
+
+    .. math:: \\eta_t = \\eta_0\\,\\gamma^{\\lfloor t / s \\rfloor}
 
     As ``torch.optim.lr_scheduler.StepLR(step_size, gamma=0.1)``.
     """
     lr = _lr(lr)
     step_size = check_int("step_size", step_size, low=1)
     gamma = check_real("gamma", gamma, low=0.0, high=1.0, low_open=True)
-    return Schedule(lambda t: lr * gamma ** (np.asarray(t) // step_size),
-                    f"step_decay(lr={lr:g}, step_size={step_size}, gamma={gamma:g})"
-                    if np.ndim(lr) == 0 else "step_decay", lr)
+    return Schedule(
+        lambda t: lr * gamma ** (np.asarray(t) // step_size),
+        f"step_decay(lr={lr:g}, step_size={step_size}, gamma={gamma:g})"
+        if np.ndim(lr) == 0
+        else "step_decay",
+        lr,
+    )
 
 
 def exponential_decay(lr: Any, gamma: Any) -> Schedule:
@@ -81,13 +87,19 @@ def exponential_decay(lr: Any, gamma: Any) -> Schedule:
     """
     lr = _lr(lr)
     gamma = check_real("gamma", gamma, low=0.0, high=1.0, low_open=True)
-    return Schedule(lambda t: lr * gamma ** np.asarray(t, dtype=float),
-                    f"exponential_decay(lr={lr:g}, gamma={gamma:g})"
-                    if np.ndim(lr) == 0 else "exponential_decay", lr)
+    return Schedule(
+        lambda t: lr * gamma ** np.asarray(t, dtype=float),
+        f"exponential_decay(lr={lr:g}, gamma={gamma:g})"
+        if np.ndim(lr) == 0
+        else "exponential_decay",
+        lr,
+    )
 
 
 def inverse_time_decay(lr: Any, decay_rate: Any, decay_steps: int = 1) -> Schedule:
-    """:math:`\\eta_t = \\eta_0 / (1 + r\\, t / s)`, with ``decay_rate`` :math:`r` and ``decay_steps`` :math:`s`.
+    """Inverse-time decay: :math:`\\eta_t = \\eta_0 / (1 + r\\, t / s)`.
+
+    ``decay_rate`` is :math:`r` and ``decay_steps`` :math:`s`.
 
     As Keras' ``InverseTimeDecay`` (non-staircase). The step sizes sum to infinity while their
     squares do not, the classical (Robbins-Monro) condition for stochastic gradient descent
@@ -96,6 +108,10 @@ def inverse_time_decay(lr: Any, decay_rate: Any, decay_steps: int = 1) -> Schedu
     lr = _lr(lr)
     decay_rate = check_real("decay_rate", decay_rate, low=0.0)
     decay_steps = check_int("decay_steps", decay_steps, low=1)
-    return Schedule(lambda t: lr / (1.0 + decay_rate * np.asarray(t, dtype=float) / decay_steps),
-                    f"inverse_time_decay(lr={lr:g}, decay_rate={decay_rate:g})"
-                    if np.ndim(lr) == 0 else "inverse_time_decay", lr)
+    return Schedule(
+        lambda t: lr / (1.0 + decay_rate * np.asarray(t, dtype=float) / decay_steps),
+        f"inverse_time_decay(lr={lr:g}, decay_rate={decay_rate:g})"
+        if np.ndim(lr) == 0
+        else "inverse_time_decay",
+        lr,
+    )

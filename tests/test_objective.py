@@ -23,7 +23,7 @@ def sphere() -> Objective:
     )
 
 
-# -- construction ------------------------------------------------------------------------------
+# -- construction ----------
 def test_attributes_and_call():
     f = sphere()
     assert f.name == "sphere"
@@ -111,7 +111,7 @@ def test_plain_function_has_no_batches():
         sphere().on_batch(np.arange(3))
 
 
-# -- numerical gradient ------------------------------------------------------------------------
+# -- numerical gradient ----------
 def sin_exp() -> Objective:
     def value(x):
         return np.sin(x[..., 0]) * np.exp(0.5 * x[..., 1]) + x[..., 2] ** 3
@@ -157,7 +157,7 @@ def test_numerical_grad_validation(h, x, exc, match):
         numerical_grad(sphere(), x, h=h)
 
 
-# -- check_grad ---------------------------------------------------------------------------------
+# -- check_grad ----------
 def test_check_grad_accepts_a_right_gradient(rng):
     assert check_grad(sin_exp(), rng.normal(size=3)) < 1e-8
     assert check_grad(sin_exp(), rng.normal(size=(6, 3))) < 1e-8

@@ -14,7 +14,7 @@ mutates what it is given, so a state can be kept, compared or replayed.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 
@@ -41,7 +41,9 @@ def chain(*transforms: GradientTransformation) -> GradientTransformation:
         raise ValueError("chain needs at least one transformation")
     for i, t in enumerate(transforms):
         if not isinstance(t, GradientTransformation):
-            raise TypeError(f"transforms[{i}] must be a GradientTransformation, got {type(t).__name__}")
+            raise TypeError(
+                f"transforms[{i}] must be a GradientTransformation, got {type(t).__name__}"
+            )
     if len(transforms) == 1:
         return transforms[0]
     updates_fns = tuple(t.update for t in transforms)
@@ -94,7 +96,7 @@ class Optimizer:
     """
 
     #: hyperparameters and their defaults, in PyTorch's order; set by each subclass
-    defaults: dict[str, Any] = {}
+    defaults: ClassVar[dict[str, Any]] = {}
 
     def __init__(self, transform: GradientTransformation, hyperparams: dict[str, Any]) -> None:
         self.transform = transform

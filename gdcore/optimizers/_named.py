@@ -6,7 +6,7 @@ algorithm written out in each docstring is exactly what the chain computes.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -57,7 +57,13 @@ class SGD(Optimizer):
     divided by :math:`1-\beta` (apart from the first step).
     """
 
-    defaults = {"lr": 1e-3, "momentum": 0.0, "dampening": 0.0, "weight_decay": 0.0, "nesterov": False}
+    defaults: ClassVar[dict[str, Any]] = {
+        "lr": 1e-3,
+        "momentum": 0.0,
+        "dampening": 0.0,
+        "weight_decay": 0.0,
+        "nesterov": False,
+    }
 
     def __init__(
         self,
@@ -81,13 +87,20 @@ class SGD(Optimizer):
         parts.append(T.scale_by_learning_rate(lr))
         super().__init__(
             chain(*parts),
-            {"lr": lr, "momentum": momentum, "dampening": dampening,
-             "weight_decay": weight_decay, "nesterov": bool(nesterov)},
+            {
+                "lr": lr,
+                "momentum": momentum,
+                "dampening": dampening,
+                "weight_decay": weight_decay,
+                "nesterov": bool(nesterov),
+            },
         )
 
 
 class Adagrad(Optimizer):
-    r"""Adagrad: a per-coordinate step shrunk by all past squared gradients (``torch.optim.Adagrad``).
+    r"""Adagrad: a per-coordinate step shrunk by all past squared gradients.
+
+    As ``torch.optim.Adagrad``:
 
     .. math::
         &\textbf{input: } \eta \text{ (lr)},\ \lambda \text{ (weight decay)},\ \text{lr\_decay},
@@ -102,8 +115,13 @@ class Adagrad(Optimizer):
     ``eps=1e-10`` (as PyTorch). Duchi et al. (2011) write :math:`\epsilon` inside the root.
     """
 
-    defaults = {"lr": 1e-2, "lr_decay": 0.0, "weight_decay": 0.0,
-                "initial_accumulator_value": 0.0, "eps": 1e-10}
+    defaults: ClassVar[dict[str, Any]] = {
+        "lr": 1e-2,
+        "lr_decay": 0.0,
+        "weight_decay": 0.0,
+        "initial_accumulator_value": 0.0,
+        "eps": 1e-10,
+    }
 
     def __init__(
         self,
@@ -126,8 +144,13 @@ class Adagrad(Optimizer):
                 T.scale_by_rss(initial_accumulator_value, eps),
                 T.scale_by_learning_rate(lr, lr_decay),
             ),
-            {"lr": lr, "lr_decay": lr_decay, "weight_decay": weight_decay,
-             "initial_accumulator_value": initial_accumulator_value, "eps": eps},
+            {
+                "lr": lr,
+                "lr_decay": lr_decay,
+                "weight_decay": weight_decay,
+                "initial_accumulator_value": initial_accumulator_value,
+                "eps": eps,
+            },
         )
 
 
@@ -142,17 +165,25 @@ class RMSprop(Optimizer):
         &\quad v_t \leftarrow \alpha v_{t-1} + (1-\alpha) g_t^2 \\
         &\quad \textbf{if centered: } \bar g_t \leftarrow \alpha \bar g_{t-1} + (1-\alpha) g_t,
           \ \ \tilde v_t \leftarrow v_t - \bar g_t^2 \ \textbf{else } \tilde v_t \leftarrow v_t \\
-        &\quad \textbf{if } \mu > 0: b_t \leftarrow \mu b_{t-1} + g_t/(\sqrt{\tilde v_t} + \epsilon),
+        &\quad \textbf{if } \mu > 0:
+          b_t \leftarrow \mu b_{t-1} + g_t/(\sqrt{\tilde v_t} + \epsilon),
           \ \ \theta_t \leftarrow \theta_{t-1} - \eta b_t \\
-        &\quad \textbf{else: } \theta_t \leftarrow \theta_{t-1} - \eta\, g_t/(\sqrt{\tilde v_t} + \epsilon)
+        &\quad \textbf{else: }
+          \theta_t \leftarrow \theta_{t-1} - \eta\, g_t/(\sqrt{\tilde v_t} + \epsilon)
 
     Defaults: ``lr=1e-2``, ``alpha=0.99``, ``eps=1e-8``, ``weight_decay=0``, ``momentum=0``,
     ``centered=False`` (as PyTorch; Hinton's lecture and Keras use ``rho = 0.9`` and put
     :math:`\epsilon` inside the root).
     """
 
-    defaults = {"lr": 1e-2, "alpha": 0.99, "eps": 1e-8, "weight_decay": 0.0,
-                "momentum": 0.0, "centered": False}
+    defaults: ClassVar[dict[str, Any]] = {
+        "lr": 1e-2,
+        "alpha": 0.99,
+        "eps": 1e-8,
+        "weight_decay": 0.0,
+        "momentum": 0.0,
+        "centered": False,
+    }
 
     def __init__(
         self,
@@ -176,13 +207,21 @@ class RMSprop(Optimizer):
         parts.append(T.scale_by_learning_rate(lr))
         super().__init__(
             chain(*parts),
-            {"lr": lr, "alpha": alpha, "eps": eps, "weight_decay": weight_decay,
-             "momentum": momentum, "centered": bool(centered)},
+            {
+                "lr": lr,
+                "alpha": alpha,
+                "eps": eps,
+                "weight_decay": weight_decay,
+                "momentum": momentum,
+                "centered": bool(centered),
+            },
         )
 
 
 class Adam(Optimizer):
-    r"""Adam: momentum on the gradient, RMS scaling per coordinate, bias-corrected (``torch.optim.Adam``).
+    r"""Adam: momentum on the gradient, RMS scaling per coordinate, bias-corrected.
+
+    As ``torch.optim.Adam``:
 
     .. math::
         &\textbf{input: } \eta \text{ (lr)},\ \beta_1, \beta_2 \text{ (betas)},\ \epsilon,
@@ -201,8 +240,13 @@ class Adam(Optimizer):
     decoupled decay of Loshchilov and Hutter use :class:`AdamW`.
     """
 
-    defaults = {"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0.0,
-                "amsgrad": False}
+    defaults: ClassVar[dict[str, Any]] = {
+        "lr": 1e-3,
+        "betas": (0.9, 0.999),
+        "eps": 1e-8,
+        "weight_decay": 0.0,
+        "amsgrad": False,
+    }
     _decoupled = False
 
     def __init__(
@@ -221,14 +265,22 @@ class Adam(Optimizer):
             raise TypeError(f"amsgrad must be True or False, got {amsgrad!r}")
         adam = [T.scale_by_adam(b1, b2, eps, bool(amsgrad)), T.scale_by_learning_rate(lr)]
         if self._decoupled:
-            parts = adam if T._is_zero(weight_decay) else [
-                *adam, T.decoupled_weight_decay(lr, weight_decay)]
+            parts = (
+                adam
+                if T._is_zero(weight_decay)
+                else [*adam, T.decoupled_weight_decay(lr, weight_decay)]
+            )
         else:
             parts = [*_decay(weight_decay), *adam]
         super().__init__(
             chain(*parts),
-            {"lr": lr, "betas": (b1, b2), "eps": eps, "weight_decay": weight_decay,
-             "amsgrad": bool(amsgrad)},
+            {
+                "lr": lr,
+                "betas": (b1, b2),
+                "eps": eps,
+                "weight_decay": weight_decay,
+                "amsgrad": bool(amsgrad),
+            },
         )
 
 
@@ -247,7 +299,7 @@ class AdamW(Adam):
     schedule multiplier :math:`\eta_t` is the ratio of the current to the initial rate.
     """
 
-    defaults = {**Adam.defaults, "weight_decay": 1e-2}
+    defaults: ClassVar[dict[str, Any]] = {**Adam.defaults, "weight_decay": 1e-2}
     _decoupled = True
 
     def __init__(

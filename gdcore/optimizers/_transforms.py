@@ -175,7 +175,8 @@ def scale_by_rms(
     """RMSprop's normalisation by a running root-mean-square.
 
     .. math::
-        v_t = \\alpha v_{t-1} + (1-\\alpha) g_t^2, \\qquad g \\leftarrow \\frac{g_t}{\\sqrt{v_t} + \\epsilon}
+        v_t = \\alpha v_{t-1} + (1-\\alpha) g_t^2, \\qquad
+        g \\leftarrow \\frac{g_t}{\\sqrt{v_t} + \\epsilon}
 
     Centred: also :math:`\\bar g_t = \\alpha \\bar g_{t-1} + (1-\\alpha) g_t` and the denominator is
     :math:`\\sqrt{v_t - \\bar g_t^2} + \\epsilon`. ``eps`` is added *outside* the square root, as in
@@ -216,7 +217,8 @@ def scale_by_adam(
     .. math::
         m_t = \\beta_1 m_{t-1} + (1-\\beta_1) g_t, \\qquad
         v_t = \\beta_2 v_{t-1} + (1-\\beta_2) g_t^2, \\\\
-        g \\leftarrow \\frac{m_t}{1-\\beta_1^t} \\Big/ \\left(\\frac{\\sqrt{v_t}}{\\sqrt{1-\\beta_2^t}} + \\epsilon\\right)
+        g \\leftarrow \\frac{m_t}{1-\\beta_1^t} \\Big/
+          \\left(\\frac{\\sqrt{v_t}}{\\sqrt{1-\\beta_2^t}} + \\epsilon\\right)
         = \\frac{\\sqrt{1-\\beta_2^t}}{1-\\beta_1^t}\\,
           \\frac{m_t}{\\sqrt{v_t} + \\epsilon\\sqrt{1-\\beta_2^t}}
 
@@ -262,11 +264,14 @@ def scale_by_adam(
 LearningRate = float | Array | Callable[[int], Any]
 
 
-def scale_by_learning_rate(lr: LearningRate, lr_decay: float | Array = 0.0) -> GradientTransformation:
+def scale_by_learning_rate(
+    lr: LearningRate, lr_decay: float | Array = 0.0
+) -> GradientTransformation:
     """Step against the update: :math:`u \\leftarrow -\\eta_t u`.
 
     ``lr`` is a number, an array, or a schedule (a callable of the step count ``t``, 0 on the
-    first step). With ``lr_decay`` (Adagrad) the rate is :math:`\\eta_t / (1 + t\\,\\text{lr\\_decay})`.
+    first step). With ``lr_decay`` (Adagrad) the rate is
+    :math:`\\eta_t / (1 + t\\,\\text{lr\\_decay})`.
     """
     scheduled = callable(lr)
     decay = not _is_zero(lr_decay)
@@ -298,9 +303,7 @@ def scale_by_learning_rate(lr: LearningRate, lr_decay: float | Array = 0.0) -> G
     return GradientTransformation(init, update)
 
 
-def decoupled_weight_decay(
-    lr: LearningRate, weight_decay: float | Array
-) -> GradientTransformation:
+def decoupled_weight_decay(lr: LearningRate, weight_decay: float | Array) -> GradientTransformation:
     """AdamW's decay, applied to the parameters rather than the gradient.
 
     The incoming ``u`` is already the step; this adds :math:`-\\eta_t \\lambda p`, so that
@@ -308,7 +311,9 @@ def decoupled_weight_decay(
     """
     scheduled = callable(lr)
     consts = _PerShape(
-        lambda shape: {} if scheduled else {"neg_lr_wd": _full(-np.asarray(lr) * weight_decay, shape)}
+        lambda shape: (
+            {} if scheduled else {"neg_lr_wd": _full(-np.asarray(lr) * weight_decay, shape)}
+        )
     )
 
     def init(params: Array) -> CountState:

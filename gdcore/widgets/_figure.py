@@ -40,12 +40,13 @@ def _chunk(tag: bytes, data: bytes) -> bytes:
 def encode_png(rgba: np.ndarray, compress_level: int = 1) -> bytes:
     """PNG bytes of an ``(h, w, 4)`` uint8 image, stored as RGB with filter type 0."""
     h, w, _ = rgba.shape
+    rgb = np.asarray(Image.frombuffer("RGBA", (w, h), rgba, "raw", "RGBA", 0, 1).convert("RGB"))
     raw = np.empty((h, 1 + 3 * w), dtype=np.uint8)
-    raw[:, 0] = 0
-    raw[:, 1:].reshape(h, w, 3)[...] = rgba[..., :3]
+    raw[:, 0] = 0  # filter type 0 (none) on every row
+    raw[:, 1:] = rgb.reshape(h, 3 * w)
     header = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)
     return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header)
-            + _chunk(b"IDAT", zlib.compress(raw.tobytes(), compress_level)) + _chunk(b"IEND", b""))
+            + _chunk(b"IDAT", zlib.compress(raw, compress_level)) + _chunk(b"IEND", b""))
 
 
 @dataclass

@@ -189,6 +189,7 @@ def unpack(packed: bytes, meta: dict[str, Any], dim: int) -> dict[str, np.ndarra
         "codes": np.frombuffer(sec["codes"], "u1"),
         "losses": _unplanes(sec["losses"], "<u4", (n,)).view("<f4"),
     }
+    out["offsets"] = np.concatenate([[0], np.cumsum(out["lens"], dtype=np.int64)]).astype(np.int64)
     if "params" in sec:
         q = _unplanes(sec["params"], "<u2", (n, dim))
         out["params"] = dequantise(q, np.frombuffer(sec["exceptions"], "<f4"),

@@ -45,9 +45,6 @@ WIDGET_TIMEOUT_S = 30
 EXPLORER_CELL_RE = re.compile(r"(^|\n)[ \t]*(\w+\s*=\s*)?explore\(")
 
 LAB_SETTINGS = {
-    # every cell stays in the DOM (JupyterLab 4 virtualises long notebooks by default), so the test
-    # sees all prompts, outputs and widgets; a reader's scrolling gives the same result
-    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
     # nothing fetched from the internet
     "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
         "fetchNews": "false",
@@ -309,7 +306,7 @@ _TAKE_RECORD = """
 def _menu(page, top: str, item: str) -> None:
     page.locator(".lm-MenuBar-item", has_text=re.compile(rf"^\s*{re.escape(top)}\s*$")).first.click()
     entry = page.locator(".lm-Menu-item:not(.lm-mod-hidden) .lm-Menu-itemLabel").filter(
-        has_text=re.compile(rf"^\s*{re.escape(item)}\s*$")
+        has_text=re.compile(rf"^\s*{re.escape(item)}(…|\.\.\.)?\s*$")
     ).first
     entry.click()
 
@@ -385,39 +382,94 @@ def _far_end(slider) -> str:
     return "right" if hb["x"] + hb["width"] / 2 < tb["x"] + tb["width"] / 2 else "left"
 
 
-def _drag_and_measure(page, root, slider, end: str, timeout_s: float) -> dict:
+def _act_and_measure(page, root, action, timeout_s: float, need_status: bool = True) -> dict:
+    """Run ``action`` (a mouse gesture on a slider), wait for the new image, measure in the page.
+
+    Latencies from the MutationObserver record: ``first_ms`` = first readout (slider value) change
+    to the first image change after it; ``final_ms`` = last readout change to the last image change
+    (with continuous_update every intermediate value of a drag is computed, so this includes the
+    backlog a fast drag leaves).
+    """
     before = root.evaluate(_SNAPSHOT)
     root.evaluate(_OBSERVE)
-    _drag(page, slider, end)
+    action()
 
     def changed():
         now = root.evaluate(_SNAPSHOT)
-        return now if now["img"] != before["img"] and now["status"] != before["status"] else None
+        ok = now["img"] != before["img"] and (now["status"] != before["status"] or not need_status)
+        return now if ok else None
 
-    after = _wait(changed, timeout_s, 0.2)
-    # let queued updates (continuous_update sends every intermediate value) finish
-    last = None
-    for _ in range(40):
-        page.wait_for_timeout(250)
-        snap = root.evaluate(_SNAPSHOT)
-        if snap == last:
-            break
-        last = snap
+    after = _wait(changed, timeout_s, 0.1)
+    if after is not None:  # let queued updates finish: the picture settles
+        last = None
+        for _ in range(40):
+            page.wait_for_timeout(200)
+            snap = root.evaluate(_SNAPSHOT)
+            if snap == last:
+                break
+            last = snap
     rec = page.evaluate(_TAKE_RECORD) or {"img": [], "readout": [], "status": []}
     final = root.evaluate(_SNAPSHOT)
-    out = {"end": end, "img_changed": final["img"] != before["img"],
+    out = {"img_changed": final["img"] != before["img"],
            "status_changed": final["status"] != before["status"], "status": final["status"],
            "status_before": before["status"], "first_ms": None, "final_ms": None,
-           "changed_in_time": after is not None}
+           "value_changes": len(rec["readout"]), "images": len(rec["img"])}
     if rec["readout"] and rec["img"]:
         r0, r1 = rec["readout"][0], rec["readout"][-1]
         firsts = [t for t in rec["img"] if t >= r0]
         if firsts:
-            out["first_ms"] = firsts[0] - r0
+            out["first_ms"] = round(firsts[0] - r0, 1)
         finals = [t for t in rec["img"] if t >= r1]
         if finals:
-            out["final_ms"] = finals[-1] - r1
+            out["final_ms"] = round(finals[-1] - r1, 1)
     return out
+
+
+def _click_track(page, slider, fraction: float) -> None:
+    """Click the slider's track at ``fraction`` of its width (the handle jumps there)."""
+    track = slider.locator(".noUi-target").first
+    track.scroll_into_view_if_needed()
+    tb = track.bounding_box()
+    page.mouse.click(tb["x"] + fraction * tb["width"], tb["y"] + tb["height"] / 2)
+
+
+def _exercise_explorer(page, i: int, info: dict, problems: list) -> list[dict]:
+    """Drag "steps" then "learning rate" to their far ends, then two clicks for clean timings."""
+    root = page.locator(f'[data-gdtest-live="{i}"]')
+    root.scroll_into_view_if_needed()
+    label = f"explorer #{i + 1}"
+    samples = []
+    sliders = {}
+    for name, label_re in (("steps", r"^\s*steps\s*$"), ("learning rate", r"^\s*learning rate")):
+        slider = _slider(root, label_re)
+        if slider.count() == 0:
+            problems.append(f"{label}: no {name!r} slider (labels {info['labels']})")
+            continue
+        sliders[name] = slider
+        # steps: the end farther from the handle (the other end if that shows the same picture,
+        # e.g. a run that already stopped); learning rate: the far right (largest rate)
+        end = "right" if name == "learning rate" else _far_end(slider)
+        d = _act_and_measure(page, root, lambda s=slider, e=end: _drag(page, s, e),
+                             WIDGET_TIMEOUT_S if name == "learning rate" else 10)
+        if name == "steps" and not (d["img_changed"] and d["status_changed"]):
+            end = "left" if end == "right" else "right"
+            d = _act_and_measure(page, root, lambda s=slider, e=end: _drag(page, s, e),
+                                 WIDGET_TIMEOUT_S)
+        d.update(explorer=i + 1, slider=name, gesture=f"drag {end}")
+        samples.append(d)
+        if not d["img_changed"]:
+            problems.append(f"{label}: dragging {name!r} to the {end} did not change the image")
+        if not d["status_changed"]:
+            problems.append(f"{label}: dragging {name!r} to the {end} did not change the status "
+                            f"({d['status']!r})")
+    # one value change each: the cleanest slider -> image timing
+    if "learning rate" in sliders:
+        for frac in (0.35, 0.6):
+            d = _act_and_measure(page, root, lambda f=frac: _click_track(page, sliders["learning rate"], f),
+                                 WIDGET_TIMEOUT_S, need_status=False)
+            d.update(explorer=i + 1, slider="learning rate", gesture=f"click {frac:.0%}")
+            samples.append(d)
+    return samples
 
 
 # -- the test ----------------------------------------------------------------------------------------
@@ -488,36 +540,19 @@ def test_live_chapter(lab_page, lab_server, nb):
                             "rendered (a slider labelled 'learning rate' and an image in a VBox)")
         drags = []
         for i, info in enumerate(explorers):
-            root = page.locator(f'[data-gdtest-live="{i}"]')
-            root.scroll_into_view_if_needed()
-            for label_re, name, first in ((r"^\s*steps\s*$", "steps", None),
-                                          (r"^\s*learning rate", "learning rate", "right")):
-                slider = _slider(root, label_re)
-                if slider.count() == 0:
-                    problems.append(f"explorer #{i + 1}: no {name!r} slider (labels {info['labels']})")
-                    continue
-                end = first or _far_end(slider)
-                d = _drag_and_measure(page, root, slider, end, 10 if first is None else WIDGET_TIMEOUT_S)
-                if not (d["img_changed"] and d["status_changed"]) and first is None:
-                    other = "left" if end == "right" else "right"
-                    d = _drag_and_measure(page, root, slider, other, WIDGET_TIMEOUT_S)
-                d.update(explorer=i + 1, slider=name)
-                drags.append(d)
-                if not d["img_changed"]:
-                    problems.append(f"explorer #{i + 1}: dragging {name!r} ({d['end']}) did not change "
-                                    "the image")
-                if not d["status_changed"]:
-                    problems.append(f"explorer #{i + 1}: dragging {name!r} ({d['end']}) did not change "
-                                    f"the status ({d['status']!r})")
+            drags += _exercise_explorer(page, i, info, problems)
         result["drags"] = len(drags)
         result["drag_details"] = drags
-        finals = [d["final_ms"] for d in drags if d["final_ms"] is not None]
-        firsts = [d["first_ms"] for d in drags if d["first_ms"] is not None]
-        result["slider_to_img_ms"] = bh.median(finals)
-        result["slider_to_img_max_ms"] = max(finals) if finals else None
-        result["first_img_ms"] = bh.median(firsts)
+        clicks = [d["first_ms"] for d in drags if d["gesture"].startswith("click")]
+        clicks = [c for c in clicks if c is not None]
+        finals = [d["final_ms"] for d in drags if d["gesture"].startswith("drag")]
+        finals = [c for c in finals if c is not None]
+        result["slider_to_img_ms"] = bh.median(clicks)
+        result["slider_to_img_max_ms"] = max(clicks) if clicks else None
+        result["drag_settle_ms"] = bh.median(finals)
         if chapter == "05_learning_rate":
-            statuses = [d["status"] for d in drags if d["slider"] == "learning rate"]
+            statuses = [d["status"] for d in drags if d["gesture"] == "drag right"
+                        and d["slider"] == "learning rate"]
             if not any("diverged" in (s or "") for s in statuses):
                 problems.append("05_learning_rate: no status says 'diverged' after dragging the "
                                 f"learning-rate slider to the far right (statuses: {statuses})")

@@ -1,0 +1,113 @@
+"""Learning-rate schedules: closed forms, torch.optim.lr_scheduler, use as lr, bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import gdcore
+from gdcore import schedules
+
+
+def test_constant():
+    s = schedules.constant(0.3)
+    assert s(0) == 0.3 and s(1000) == 0.3
+    np.testing.assert_array_equal(s.values(4), [0.3] * 4)
+    np.testing.assert_array_equal(s(np.arange(3)), [0.3] * 3)
+    assert repr(s) == "constant(lr=0.3)"
+
+
+def test_step_decay_closed_form():
+    s = schedules.step_decay(1.0, step_size=3, gamma=0.5)
+    np.testing.assert_array_equal(s.values(8), [1, 1, 1, 0.5, 0.5, 0.5, 0.25, 0.25])
+    assert s(3) == 0.5
+    assert "step_size=3" in repr(s)
+
+
+def test_exponential_decay_closed_form():
+    s = schedules.exponential_decay(0.2, gamma=0.9)
+    np.testing.assert_allclose(s.values(5), 0.2 * 0.9 ** np.arange(5), rtol=1e-15)
+    assert s(0) == 0.2
+    # halves every ln 2 / ln(1/gamma) steps
+    t = np.log(2) / np.log(1 / 0.9)
+    assert s(t) == pytest.approx(0.1, rel=1e-12)
+
+
+def test_inverse_time_decay_closed_form():
+    s = schedules.inverse_time_decay(1.0, decay_rate=0.5, decay_steps=2)
+    np.testing.assert_allclose(s.values(5), [1, 1 / 1.25, 1 / 1.5, 1 / 1.75, 1 / 2.0], rtol=1e-15)
+
+
+def test_array_lr_schedules_broadcast():
+    lrs = np.array([[0.1], [0.2]])
+    s = schedules.exponential_decay(lrs, gamma=0.5)
+    v = s.values(3)
+    assert v.shape == (3, 2, 1)
+    np.testing.assert_allclose(v[:, 1, 0], [0.2, 0.1, 0.05])
+    assert repr(s) == "exponential_decay"
+
+
+def _torch_lrs(make_scheduler, n):
+    torch = pytest.importorskip("torch")
+    p = torch.zeros(1, requires_grad=True)
+    opt = torch.optim.SGD([p], lr=0.5)
+    sched = make_scheduler(torch, opt)
+    out = []
+    for _ in range(n):
+        out.append(opt.param_groups[0]["lr"])
+        opt.step()
+        sched.step()
+    return np.array(out)
+
+
+def test_step_decay_matches_steplr():
+    ref = _torch_lrs(lambda t, o: t.optim.lr_scheduler.StepLR(o, step_size=4, gamma=0.3), 20)
+    np.testing.assert_allclose(schedules.step_decay(0.5, 4, 0.3).values(20), ref, rtol=1e-13)
+
+
+def test_exponential_decay_matches_exponentiallr():
+    ref = _torch_lrs(lambda t, o: t.optim.lr_scheduler.ExponentialLR(o, gamma=0.93), 50)
+    np.testing.assert_allclose(schedules.exponential_decay(0.5, 0.93).values(50), ref, rtol=1e-12)
+
+
+def test_schedule_as_lr_in_run_is_the_rate_of_each_step():
+    # on f(x) = x^2 / 2 a step multiplies x by (1 - lr_t)
+    f = gdcore.Objective(lambda x: 0.5 * np.sum(x * x, -1), lambda x: x, dim=1)
+    s = schedules.step_decay(0.5, step_size=2, gamma=0.5)
+    traj = gdcore.run(gdcore.SGD(lr=s), f, [1.0], 5)
+    expected = np.cumprod([1.0, *(1 - s.values(5))])
+    np.testing.assert_allclose(traj.params[:, 0], expected, rtol=1e-15)
+
+
+def test_array_lr_schedule_sets_the_batch_in_run():
+    f = gdcore.Objective(lambda x: 0.5 * np.sum(x * x, -1), lambda x: x, dim=1)
+    s = schedules.exponential_decay(np.array([[0.1], [0.5]]), gamma=0.9)
+    traj = gdcore.run(gdcore.SGD(lr=s), f, [1.0], 4)
+    assert traj.params.shape == (5, 2, 1)
+    for i, lr in enumerate([0.1, 0.5]):
+        single = gdcore.run(gdcore.SGD(lr=schedules.exponential_decay(lr, 0.9)), f, [1.0], 4)
+        np.testing.assert_allclose(traj.params[:, i], single.params, rtol=1e-15)
+
+
+@pytest.mark.parametrize(
+    "call, exc, match",
+    [
+        (lambda: schedules.constant(0.0), ValueError, "lr"),
+        (lambda: schedules.constant(-1.0), ValueError, "lr"),
+        (lambda: schedules.constant(float("nan")), ValueError, "lr"),
+        (lambda: schedules.constant("0.1"), TypeError, "lr"),
+        (lambda: schedules.step_decay(0.1, 0), ValueError, "step_size"),
+        (lambda: schedules.step_decay(0.1, 2.5), TypeError, "step_size"),
+        (lambda: schedules.step_decay(0.1, 2, gamma=0.0), ValueError, "gamma"),
+        (lambda: schedules.step_decay(0.1, 2, gamma=1.5), ValueError, "gamma"),
+        (lambda: schedules.exponential_decay(0.1, gamma=-0.1), ValueError, "gamma"),
+        (lambda: schedules.exponential_decay(0.1, gamma=float("inf")), ValueError, "gamma"),
+        (lambda: schedules.inverse_time_decay(0.1, decay_rate=-1.0), ValueError, "decay_rate"),
+        (lambda: schedules.inverse_time_decay(0.1, 1.0, decay_steps=0), ValueError, "decay_steps"),
+        (lambda: schedules.constant(0.1).values(0), ValueError, "n"),
+        (lambda: schedules.constant(0.1).values(2.0), TypeError, "n"),
+    ],
+)
+def test_bad_input(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()

@@ -1,0 +1,534 @@
+"""gdcore.widgets.explore: the live explorer reacts to every control and shows exactly gdcore.run;
+the static HTML form carries gdcore's runs (decoded, they equal gdcore.run) and works offline."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import base64  # noqa: E402
+import html as htmllib  # noqa: E402
+import io  # noqa: E402
+import json  # noqa: E402
+import re  # noqa: E402
+import shutil  # noqa: E402
+
+import ipywidgets as widgets  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from PIL import Image  # noqa: E402
+
+import gdcore  # noqa: E402
+from gdcore.widgets import Explorer, explore  # noqa: E402
+from gdcore.widgets import _spec, _static  # noqa: E402
+
+CURV = np.array([1.0, 10.0])  # the quadratic's Hessian is diag(1, 10): L = 10, 2/L = 0.2
+X0 = [-2.5, 2.0]
+TOL = 1e-6  # explore's default gradient tolerance
+
+
+def quadratic() -> gdcore.Objective:
+    return gdcore.Objective(lambda x: 0.5 * np.sum(CURV * x * x, axis=-1), lambda x: CURV * x,
+                            name="quadratic", domain=((-3.0, 3.0), (-3.0, 3.0)),
+                            minima=[[0.0, 0.0]])
+
+
+def parabola() -> gdcore.Objective:
+    return gdcore.Objective(lambda w: np.sum(w * w, axis=-1), lambda w: 2 * w, name="parabola",
+                            domain=((-5.0, 5.0),), minima=[[0.0]])
+
+
+def sphere(d: int = 5) -> gdcore.Objective:
+    scale = np.arange(1.0, d + 1)
+    return gdcore.Objective(lambda x: 0.5 * np.sum(scale * x * x, axis=-1), lambda x: scale * x,
+                            name="sphere", dim=d)
+
+
+def mse(X, y) -> gdcore.Objective:
+    """0.5 * mean squared error of the line w x + b, params [w, b]; a loss on data."""
+    X = np.asarray(X, dtype=float).reshape(len(y), 1)
+    y = np.asarray(y, dtype=float)
+
+    def vg(p):
+        r = p[..., :1] @ X.T + p[..., 1:] - y
+        g = np.concatenate([r @ X / len(y), r.mean(axis=-1, keepdims=True)], axis=-1)
+        return 0.5 * np.mean(r * r, axis=-1), g
+
+    obj = gdcore.Objective(lambda p: vg(p)[0], lambda p: vg(p)[1], value_and_grad=vg,
+                           name="mse", domain=((-1.0, 4.0), (-2.0, 3.0)))
+    obj.n_samples = len(y)
+    obj.X, obj.y = X, y
+    obj.on_batch = lambda rows: mse(X[rows], y[rows])
+    return obj
+
+
+def data():
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-2, 2, 30)
+    return x, 1.5 * x + 0.5 + 0.3 * rng.standard_normal(30)
+
+
+def png_pixels(b: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(b)).convert("RGB"))
+
+
+def assert_same_run(t: gdcore.Trajectory, ref: gdcore.Trajectory) -> None:
+    np.testing.assert_array_equal(t.params, ref.params)
+    np.testing.assert_array_equal(t.losses, ref.losses)
+    assert (t.status, t.nit, t.message, t.success) == (ref.status, ref.nit, ref.message, ref.success)
+    np.testing.assert_array_equal(t.x, ref.x)
+    assert t.fun == ref.fun
+
+
+# -- the live form --------------------------------------------------------------------------------------
+def test_controls_and_initial_state():
+    ex = explore(quadratic(), x0=X0, lr=0.1, steps=30, max_steps=100,
+                 options={"momentum": [0, 0.5, 0.9]})
+    assert isinstance(ex, Explorer)
+    assert list(ex.controls) == ["learning rate", "steps", "momentum"]
+    lr, steps, mom = ex.controls.values()
+    assert isinstance(lr, widgets.FloatLogSlider) and lr.description == "learning rate"
+    assert isinstance(steps, widgets.IntSlider) and (steps.min, steps.max) == (0, 100)
+    assert isinstance(mom, widgets.SelectionSlider) and mom.value == 0.0
+    assert isinstance(ex.status, widgets.HTML) and isinstance(ex.image, widgets.Image)
+    assert ex.image.value[:8] == b"\x89PNG\r\n\x1a\n"
+    assert lr.value == 0.1 and steps.value == 30
+    assert ex.figure is not None and len(ex.figure.axes) == 2
+    assert_same_run(ex.trajectory, gdcore.run(gdcore.SGD(lr=0.1), quadratic(), X0, 30, tol=TOL))
+
+
+def test_lr_slider_positions_are_the_precomputation_grid():
+    ex = explore(quadratic(), x0=X0, lr=0.1, lr_range=(1e-3, 1.0))
+    s = ex.controls["learning rate"]
+    grid = ex.spec.lr_grid
+    assert len(grid) == 25
+    positions = 10.0 ** (s.min + s.step * np.arange(round((s.max - s.min) / s.step) + 1))
+    np.testing.assert_allclose(positions, grid, rtol=1e-12)
+    assert grid[0] == 1e-3 and grid[-1] == 1.0 and 0.1 in grid
+    # an lr off the lattice through lr_range[0]: the lattice moves to pass through lr exactly,
+    # still covering lr_range
+    g2, i2 = _spec.lr_lattice(0.3, 1e-3, 1.0, 25)
+    assert g2[i2] == 0.3 and g2[0] <= 1e-3 and g2[-1] >= 1.0
+    np.testing.assert_allclose(np.diff(np.log10(g2)), 0.125)
+
+
+def test_lr_slider_extremes_rerun_and_redraw():
+    f = quadratic()
+    ex = explore(f, x0=X0, lr=0.1, steps=40, max_steps=100)
+    s = ex.controls["learning rate"]
+    before = ex.image.value
+    for lr in (ex.spec.lr_grid[0], ex.spec.lr_grid[-1]):
+        s.value = float(lr)
+        assert ex.image.value != before
+        before = ex.image.value
+        assert_same_run(ex.trajectory, gdcore.run(gdcore.SGD(lr=float(lr)), f, X0, 40, tol=TOL))
+    # lr = 1.0 > 2/L = 0.2: divergence, reported with the step where it happened
+    ref = gdcore.run(gdcore.SGD(lr=1.0), f, X0, 100, tol=TOL)
+    assert ref.status == "diverged" and ref.nit <= 40
+    assert ex.status.value == f"diverged after {ref.nit} steps"
+    s.value = 0.25  # off-grid values are run exactly too
+    assert ex.lr == 0.25
+    assert_same_run(ex.trajectory, gdcore.run(gdcore.SGD(lr=0.25), f, X0, 40, tol=TOL))
+    assert ex.status.value.startswith("diverged after")
+    s.value = 0.1
+    ref = gdcore.run(gdcore.SGD(lr=0.1), f, X0, 40, tol=TOL)
+    assert ex.status.value == f"after 40 steps: loss {float(np.float32(ref.losses[-1])):.3g}"
+
+
+def test_status_converged():
+    f = parabola()
+    ex = explore(f, x0=[4.0], lr=0.1, steps=100, max_steps=100)
+    ref = gdcore.run(gdcore.SGD(lr=0.1), f, [4.0], 100, tol=TOL)
+    assert ref.status == "converged"
+    assert ex.status.value == f"converged after {ref.nit} steps"
+    assert_same_run(ex.trajectory, ref)
+    assert list(ex.controls) == ["learning rate", "steps"]
+    assert [ax.get_xlabel() for ax in ex.figure.axes] == ["$w$", "step"]
+
+
+def test_step_slider_reveals_a_prefix_without_rerunning(monkeypatch):
+    f = quadratic()
+    ex = explore(f, x0=X0, lr=0.05, steps=30, max_steps=100)
+    calls = []
+    original = ex.spec.run
+    monkeypatch.setattr(ex.spec, "run", lambda *a, **k: calls.append(1) or original(*a, **k))
+    s = ex.controls["steps"]
+    images = {ex.image.value}
+    for k in (0, 100, 1):
+        s.value = k
+        images.add(ex.image.value)
+        assert_same_run(ex.trajectory, gdcore.run(gdcore.SGD(lr=0.05), f, X0, k, tol=TOL))
+        loss = float(np.float32(ex.trajectory.losses[k]))
+        assert ex.status.value == f"after {k} step{'s' if k != 1 else ''}: loss {loss:.3g}"
+    assert calls == []
+    assert len(images) == 4
+    s.value = 0
+    assert len(ex.trajectory.params) == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "optimizer", "values", "kwargs"),
+    [
+        ("momentum", "sgd", [0.0, 0.99], lambda v: {"momentum": v}),
+        ("beta1", "adam", [0.0, 0.95], lambda v: {"betas": (v, 0.999)}),
+        ("beta2", "adam", [0.9, 0.9999], lambda v: {"betas": (0.9, v)}),
+        ("weight_decay", "sgd", [0.0, 0.5], lambda v: {"weight_decay": v}),
+    ],
+)
+def test_optimizer_options_at_both_ends(name, optimizer, values, kwargs):
+    f = quadratic()
+    ex = explore(f, x0=X0, optimizer=optimizer, lr=0.05, steps=60, max_steps=60,
+                 options={name: values})
+    w = ex.controls[name.replace("_", " ")]
+    assert isinstance(w, widgets.SelectionSlider)
+    cls = gdcore.optimizers.OPTIMIZERS[optimizer]
+    seen = set()
+    for v in (values[-1], values[0]):
+        w.value = v
+        seen.add(ex.image.value)
+        assert_same_run(ex.trajectory, gdcore.run(cls(lr=0.05, **kwargs(v)), f, X0, 60, tol=TOL))
+    assert len(seen) == 2
+
+
+def test_gamma_option_is_exponential_decay():
+    f = quadratic()
+    ex = explore(f, x0=X0, lr=0.1, steps=50, max_steps=50, options={"gamma": [1.0, 0.9]})
+    ex.controls["gamma"].value = 0.9
+    sched = gdcore.schedules.exponential_decay(0.1, 0.9)
+    assert_same_run(ex.trajectory, gdcore.run(gdcore.SGD(lr=sched), f, X0, 50, tol=TOL))
+
+
+def test_start_option_and_batch_size():
+    x, y = data()
+    f = mse(x, y)
+    starts = [[-0.5, 2.5], [3.5, -1.5]]
+    ex = explore(f, lr=0.1, steps=25, max_steps=50,
+                 options={"batch_size": [1, 5, None], "start": starts},
+                 panels=["contour", "loss", "fit"])
+    assert isinstance(ex.controls["start"], widgets.Dropdown)
+    assert isinstance(ex.controls["batch size"], widgets.SelectionSlider)
+    assert ex.controls["batch size"].value == 1
+    rng = np.random.default_rng
+    ref = gdcore.run(gdcore.SGD(lr=0.1), f, starts[0], 25, tol=TOL, batch_size=1, rng=rng(0))
+    assert_same_run(ex.trajectory, ref)
+    before = ex.image.value
+    ex.controls["start"].value = tuple(starts[1])
+    ex.controls["batch size"].value = "full"
+    assert ex.image.value != before
+    assert_same_run(ex.trajectory, gdcore.run(gdcore.SGD(lr=0.1), f, starts[1], 25, tol=TOL))
+    # the fit panel shows the current line w x + b across the panel
+    fit_ax = ex.figure.axes[2]
+    line = ex._fig.moving[0]["fit"]["line"]
+    w, b = ex.trajectory.params[-1]
+    xs = np.asarray(line.get_xdata())
+    np.testing.assert_allclose(xs, fit_ax.get_xlim())
+    np.testing.assert_allclose(line.get_ydata(), w * xs + b)
+
+
+def test_optimizer_dropdown_jumps_to_its_learning_rate():
+    f = quadratic()
+    ex = explore(f, x0=X0, optimizers={"SGD": {"lr": 0.1}, "Adam": {"lr": 0.01, "betas": (0.8, 0.99)}},
+                 steps=20, max_steps=40)
+    dd = ex.controls["optimizer"]
+    assert isinstance(dd, widgets.Dropdown) and dd.value == "SGD"
+    dd.value = "Adam"
+    assert ex.controls["learning rate"].value == pytest.approx(0.01)
+    ref = gdcore.run(gdcore.Adam(lr=0.01, betas=(0.8, 0.99)), f, X0, 20, tol=TOL)
+    assert_same_run(ex.trajectory, ref)
+    dd.value = "SGD"
+    assert_same_run(ex.trajectory, gdcore.run(gdcore.SGD(lr=0.1), f, X0, 20, tol=TOL))
+
+
+def test_compare_mode_scales_each_learning_rate():
+    f = quadratic()
+    opts = {"SGD": {"lr": 0.05}, "momentum": {"optimizer": "sgd", "lr": 0.05, "momentum": 0.9},
+            "Adam": {"lr": 0.1}}
+    ex = explore(f, x0=X0, optimizers=opts, compare=True, steps=60, max_steps=60)
+    assert list(ex.controls) == ["learning rate ×", "steps"]
+    s = ex.controls["learning rate ×"]
+    assert s.value == 1.0
+    for m in (float(ex.spec.lr_grid[-1]), 5.0):
+        s.value = m
+        trajs = ex.trajectory
+        assert list(trajs) == ["SGD", "momentum", "Adam"]
+        assert_same_run(trajs["SGD"], gdcore.run(gdcore.SGD(lr=0.05 * m), f, X0, 60, tol=TOL))
+        assert_same_run(trajs["momentum"],
+                        gdcore.run(gdcore.SGD(lr=0.05 * m, momentum=0.9), f, X0, 60, tol=TOL))
+        assert_same_run(trajs["Adam"], gdcore.run(gdcore.Adam(lr=0.1 * m), f, X0, 60, tol=TOL))
+    parts = ex.status.value.split("; ")
+    assert [p.split(":")[0] for p in parts] == ["SGD", "momentum", "Adam"]
+    assert parts[0] == "SGD: diverged after {} steps".format(
+        gdcore.run(gdcore.SGD(lr=0.25), f, X0, 60, tol=TOL).nit)
+    legend = ex.figure.axes[1].get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == ["SGD", "momentum", "Adam"]
+
+
+def test_high_dimensional_objective_shows_the_loss_only():
+    f = sphere(5)
+    ex = explore(f, x0=np.ones(5), optimizer="adam", lr=0.05, steps=30, max_steps=80)
+    assert ex.spec.panels == ["loss"] and len(ex.figure.axes) == 1
+    assert_same_run(ex.trajectory, gdcore.run(gdcore.Adam(lr=0.05), f, np.ones(5), 30, tol=TOL))
+
+
+def test_redraw_changes_only_the_moving_parts():
+    ex = explore(quadratic(), x0=X0, lr=0.05, steps=5, max_steps=50)
+    a = png_pixels(ex.image.value)
+    ex.controls["steps"].value = 6
+    b = png_pixels(ex.image.value)
+    changed = np.any(a != b, axis=-1)
+    assert 0 < changed.mean() < 0.05  # a few pixels around the new point and loss segment
+    assert a.shape == b.shape == (340, 840, 3)
+
+
+# -- bad arguments ----------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"lr": 2.0}, ValueError, "lr must be in lr_range"),
+        ({"lr": 1e-4}, ValueError, "lr must be in lr_range"),
+        ({"lr": -0.1}, ValueError, "lr"),
+        ({"lr_range": (1.0, 0.1)}, ValueError, "lr_range"),
+        ({"lr_range": (0, 1.0)}, ValueError, "lr_range"),
+        ({"lr_range": 0.5}, TypeError, "lr_range"),
+        ({"steps": 101}, ValueError, "steps"),
+        ({"steps": -1}, ValueError, "steps"),
+        ({"steps": 2.5}, TypeError, "steps"),
+        ({"max_steps": 0}, ValueError, "max_steps"),
+        ({"optimizer": "lbfgs"}, ValueError, "optimizer"),
+        ({"optimizer": 3}, TypeError, "optimizer"),
+        ({"options": {"nesterov_momentum": [0.1]}}, ValueError, "options"),
+        ({"options": {"momentum": [0.5, 1.5]}}, ValueError, "momentum"),
+        ({"options": {"momentum": []}}, TypeError, "momentum"),
+        ({"options": {"momentum": "0.9"}}, TypeError, "momentum"),
+        ({"options": {"batch_size": [1, 4]}}, ValueError, "batch_size"),
+        ({"options": {"beta1": [0.9]}}, ValueError, "beta1"),
+        ({"options": {"start": [[0.0, 0.0, 0.0]]}}, ValueError, "start"),
+        ({"options": {"gamma": [1.5]}}, ValueError, "gamma"),
+        ({"optimizers": {"Newton": {"lr": 0.1}}}, ValueError, "optimizers"),
+        ({"optimizers": {"SGD": {"momentun": 0.9}}}, ValueError, "momentun"),
+        ({"optimizers": {"SGD": {"lr": 0.1}}, "compare": "yes"}, TypeError, "compare"),
+        ({"compare": True}, ValueError, "compare"),
+        ({"panels": ["contour", "histogram"]}, ValueError, "panels"),
+        ({"panels": ["curve"]}, ValueError, "curve"),
+        ({"panels": ["fit"]}, ValueError, "fit"),
+        ({"panels": "loss"}, TypeError, "panels"),
+        ({"x0": [1.0, 2.0, 3.0]}, ValueError, "x0"),
+        ({"x0": [np.nan, 0.0]}, ValueError, "x0"),
+        ({"x0": None}, TypeError, "x0"),
+        ({"title": 3}, TypeError, "title"),
+        ({"lr_points": 1}, ValueError, "lr_points"),
+        ({"tol": -1.0}, ValueError, "tol"),
+    ],
+)
+def test_bad_arguments_name_the_argument(kwargs, error, match):
+    args = {"x0": X0, "lr": 0.1, "steps": 30, "max_steps": 100, **kwargs}
+    with pytest.raises(error, match=match):
+        explore(quadratic(), **args)
+
+
+def test_bad_objective():
+    with pytest.raises(TypeError, match="objective"):
+        explore(lambda x: x, x0=[1.0])
+    with pytest.raises(ValueError, match="x0 must be one of"):
+        explore(quadratic(), x0=[1.0, 1.0], options={"start": [[0.0, 1.0]]})
+
+
+# -- the static form ---------------------------------------------------------------------------------------
+def static_payload(ex: Explorer) -> tuple[str, dict]:
+    html = ex.to_html()
+    m = re.search(r'<script type="application/json" class="gd-data">(.*?)</script>', html, re.S)
+    return html, json.loads(m.group(1))
+
+
+def decoded_runs(ex: Explorer) -> tuple[dict, dict]:
+    _, payload = static_payload(ex)
+    runs = _static.unpack(base64.b64decode(payload["data"]), payload["layout"], ex.spec.dim)
+    return payload, runs
+
+
+def test_mimebundle_static_only_when_asked(monkeypatch):
+    ex = explore(parabola(), x0=[4.0], lr=0.1, max_steps=40)
+    monkeypatch.delenv("GDCORE_STATIC_HTML", raising=False)
+    bundle = ex._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert "text/html" not in bundle and bundle["text/plain"].startswith("Explorer(")
+    monkeypatch.setenv("GDCORE_STATIC_HTML", "1")
+    bundle = ex._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    html = bundle["text/html"]
+    assert 'class="gd-explorer"' in html and 'data-ready="0"' in html
+    assert "http" not in html.lower() and "//cdn" not in html
+    assert len(html) < 300_000
+
+
+def test_static_html_has_every_control_and_the_hooks():
+    ex = explore(quadratic(), x0=X0, lr=0.1, steps=30, max_steps=60, title="A <bowl>",
+                 options={"momentum": [0, 0.9], "start": [X0, [2.0, 2.0]]})
+    html, payload = static_payload(ex)
+    for name in ("learning rate", "steps", "momentum", "start"):
+        assert f'data-name="{name}"' in html
+    assert html.count('type="range"') == 3 and html.count("<select") == 1
+    assert 'class="gd-figure"' in html and 'class="gd-status"' in html
+    assert "A &lt;bowl&gt;" in html
+    assert 'value="16"' in html  # lr 0.1 is position 16 of the grid
+    assert [c["name"] for c in payload["controls"]] == ["learning rate", "steps", "momentum",
+                                                        "start"]
+    assert payload["controls"][0]["labels"][payload["controls"][0]["value"]] == "0.1"
+    png = re.search(r'src="data:image/png;base64,([^"]+)"', html).group(1)
+    img = Image.open(io.BytesIO(base64.b64decode(png)))
+    assert img.size == (1680, 680)  # twice the CSS size: crisp on high-density screens
+    assert [a["panel"] for a in payload["axes"]] == ["contour", "loss"]
+    box = payload["axes"][0]["box"]
+    assert 0 < box[0] < 0.2 and 0 < box[2] < 0.5
+    assert payload["axes"][0]["xlim"] == [-3.0, 3.0] and payload["axes"][1]["ylog"] is True
+    status = re.search(r'class="gd-status"[^>]*>(.*?)</div>', html).group(1)
+    assert htmllib.unescape(status) == ex.status.value
+
+
+def test_static_runs_equal_gdcore_run():
+    f = quadratic()
+    ex = explore(f, x0=X0, lr=0.1, steps=30, max_steps=60, options={"momentum": [0, 0.9]})
+    payload, runs = decoded_runs(ex)
+    grid = ex.spec.lr_grid
+    L = len(grid)
+    assert payload["n_lr"] == L and len(runs["lens"]) == 2 * L
+    off = runs["offsets"]
+    box = np.asarray(payload["layout"]["qbox"])
+    step = (box[:, 1] - box[:, 0]) / 65534
+    saw = set()
+    for combo, m in enumerate((0.0, 0.9)):
+        for j in (0, 10, 16, L - 1):
+            ref = gdcore.run(gdcore.SGD(lr=float(grid[j]), momentum=m), f, X0, 60, tol=TOL)
+            r = combo * L + j
+            n = runs["lens"][r]
+            assert n == ref.nit + 1 and runs["nits"][r] == ref.nit
+            code = runs["codes"][r]
+            assert code == _spec.STATUS_CODES[ref.status]
+            saw.add(ref.status)
+            P = runs["params"][off[r] : off[r] + n]
+            Ls = runs["losses"][off[r] : off[r] + n]
+            fin = np.isfinite(ref.losses)
+            np.testing.assert_allclose(Ls[fin], ref.losses[fin], rtol=1e-6)
+            inside = np.all(np.abs(ref.params) < 9.0, axis=1)  # inside the quantisation box
+            np.testing.assert_allclose(P[inside], ref.params[inside], rtol=0, atol=step.max())
+            far = ~inside & np.all(np.isfinite(ref.params), axis=1)
+            np.testing.assert_allclose(P[far], ref.params[far], rtol=1e-6)
+    assert saw == {"converged", "max_steps", "diverged"}
+
+
+def test_static_compare_and_dropdown_layouts():
+    f = quadratic()
+    opts = {"SGD": {"lr": 0.05}, "Adam": {"lr": 0.1}}
+    ex = explore(f, x0=X0, optimizers=opts, compare=True, max_steps=40)
+    payload, runs = decoded_runs(ex)
+    L = payload["n_lr"]
+    assert payload["n_active"] == 2 and len(runs["lens"]) == 2 * L
+    off = runs["offsets"]
+    j = ex.spec.lr_index
+    for s, ref in enumerate([gdcore.run(gdcore.SGD(lr=0.05), f, X0, 40, tol=TOL),
+                             gdcore.run(gdcore.Adam(lr=0.1), f, X0, 40, tol=TOL)]):
+        r = s * L + j
+        np.testing.assert_allclose(runs["losses"][off[r] : off[r + 1]], ref.losses, rtol=1e-6)
+    ex2 = explore(f, x0=X0, optimizers=opts, max_steps=40)
+    payload2, runs2 = decoded_runs(ex2)
+    assert payload2["options"] == ["optimizer"] and payload2["n_active"] == 1
+    lr_jump = payload2["jump"]
+    assert ex2.spec.lr_grid[lr_jump[1]] == pytest.approx(0.1)
+
+
+def test_static_loss_only_explorer_has_no_params():
+    ex = explore(sphere(6), x0=np.ones(6), lr=0.05, max_steps=30)
+    payload, runs = decoded_runs(ex)
+    assert "params" not in runs and payload["layout"]["qbox"] is None
+    ref = gdcore.run(gdcore.SGD(lr=0.05), sphere(6), np.ones(6), 30, tol=TOL)
+    r = ex.spec.lr_index
+    off = int(np.sum(runs["lens"][:r]))
+    np.testing.assert_allclose(runs["losses"][off : off + ref.nit + 1], ref.losses, rtol=1e-6)
+
+
+def test_static_html_is_deterministic():
+    def build():
+        return explore(quadratic(), x0=X0, lr=0.1, max_steps=30).to_html()
+
+    a, b = build(), build()
+    ida = re.search(r'id="(gdx-[0-9a-f]+)(-\d+)?"', a).group(1)
+    idb = re.search(r'id="(gdx-[0-9a-f]+)(-\d+)?"', b).group(1)
+    assert ida == idb  # the id is a hash of the content (plus a counter for repeats)
+    assert re.sub(r"gdx-[0-9a-f-]+", "ID", a) == re.sub(r"gdx-[0-9a-f-]+", "ID", b)
+
+
+def test_explorer_js_is_guarded_and_self_contained():
+    js = _static.explorer_js()
+    assert js.lstrip().startswith("/*") and "(function () {" in js
+    assert "if (window.gdExplorer)" in js and "window.gdExplorer = api" in js
+    top = [ln for ln in js.splitlines() if ln and not ln.startswith((" ", "/*", " *", "}", "("))]
+    assert top == [], top  # nothing declared at the top level
+    assert not re.search(r"^(let|const|class|function)\b", js, re.M)
+    assert "http" not in js and "import(" not in js and "require(" not in js
+
+
+def test_status_text_matches_the_python_format():
+    assert _spec.status_text(2, 12, 30, 1e9) == "diverged after 12 steps"
+    assert _spec.status_text(2, 12, 11, 1e9) == "after 11 steps: loss 1e+09"
+    assert _spec.status_text(1, 1, 30, 0.0) == "converged after 1 step"
+    assert _spec.status_text(0, 30, 30, 0.012345) == "after 30 steps: loss 0.0123"
+    assert _spec.format_g(123456.0) == "1.23e+05"
+
+
+# -- the static form in a browser (skipped without Chromium + Playwright) ---------------------------------
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="module")
+def page():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not shutil.os.path.exists(CHROMIUM):
+        pytest.skip("no Chromium")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        pg = browser.new_page(viewport={"width": 1000, "height": 900}, device_scale_factor=2)
+        yield pg
+        browser.close()
+
+
+def test_static_explorer_in_a_browser(page, tmp_path):
+    f = quadratic()
+    ex = explore(f, x0=X0, lr=0.1, steps=30, max_steps=60, options={"momentum": [0, 0.9]})
+    ex2 = explore(parabola(), x0=[4.0], lr=0.1, max_steps=40)  # two explorers on one page
+    path = tmp_path / "page.html"
+    path.write_text("<!doctype html><meta charset='utf-8'><body>" + ex.to_html() + ex2.to_html())
+    errors, requests = [], []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(path.as_uri())
+    page.wait_for_function("document.querySelectorAll('.gd-explorer[data-ready=\"1\"]').length == 2")
+    assert errors == []
+    assert all(u.startswith(("file:", "data:")) for u in requests)
+    root = page.locator(".gd-explorer").first
+    status = root.locator(".gd-status")
+    assert status.inner_text() == ex.status.value
+    lr = root.locator('input[data-name="learning rate"]')
+    readout = root.locator("output").first
+    shots = {root.locator(".gd-figure").screenshot()}
+    for key, value in (("End", 0.0), ("Home", 0.0), ("End", 0.9)):
+        if value:
+            root.locator('input[data-name="momentum"]').focus()
+            page.keyboard.press("End")
+            ex.controls["momentum"].value = 0.9
+        lr.focus()
+        page.keyboard.press(key)
+        grid_value = float(ex.spec.lr_grid[-1 if key == "End" else 0])
+        ex.controls["learning rate"].value = grid_value
+        assert readout.inner_text() == f"{grid_value:.3g}"
+        assert status.inner_text() == ex.status.value  # JS formats exactly what Python does
+        shots.add(root.locator(".gd-figure").screenshot())
+    assert "diverged" in status.inner_text()
+    assert len(shots) == 4
+    # the JS number format is Python's ".3g"
+    values = [0.0123456, 1.0, 123456.0, 1e-5, 0.00012345, 99.95, 2.5e-12, 1e300, 0.5]
+    js = page.evaluate("(vs) => vs.map((v) => window.gdExplorer.formatG(v, 3))", values)
+    assert js == [f"{v:.3g}" for v in values]
