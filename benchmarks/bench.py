@@ -310,16 +310,35 @@ def case_minibatch(repeats: int) -> list[Row]:
     return rows
 
 
-def explorer_rows() -> list[Row]:
-    """Case d) from benchmarks/bench_explorer.py (owned by the widgets helper), when present."""
+def explorer_rows(quick: bool) -> list[Row]:
+    """Case d) from benchmarks/bench_explorer.py (owned by the widgets helper), when present.
+
+    Its rows may be tuples ``(case, gdcore, reference, target, met)``, mappings or objects
+    with those fields.
+    """
     path = Path(__file__).with_name("bench_explorer.py")
     if not path.exists():
         return []
     spec = importlib.util.spec_from_file_location("bench_explorer", path)
     mod = importlib.util.module_from_spec(spec)
+    sys.modules["bench_explorer"] = mod
     spec.loader.exec_module(mod)
     fn = getattr(mod, "bench_explorer", None)
-    return list(fn()) if callable(fn) else []
+    if not callable(fn):
+        return []
+    try:
+        raw = fn(quick=quick)
+    except TypeError:
+        raw = fn()
+    fields = ("case", "gdcore", "reference", "target", "met")
+    rows = []
+    for r in raw:
+        if isinstance(r, dict):
+            r = tuple(r[f] for f in fields)
+        elif not isinstance(r, tuple) or hasattr(r, "_fields"):
+            r = tuple(getattr(r, f) for f in fields) if hasattr(r, "case") else tuple(r)
+        rows.append((str(r[0]), float(r[1]), float(r[2]), str(r[3]), bool(r[4])))
+    return rows
 
 
 def fmt_time(t: float) -> str:
@@ -337,7 +356,7 @@ def main(argv: list[str]) -> int:
     rows += case_adam(repeats)
     rows += case_batched(repeats)
     rows += case_minibatch(max(3, repeats // 2))
-    rows += explorer_rows()
+    rows += explorer_rows(quick)
     width = max(len(r[0]) for r in rows)
     header = (
         f"{'case':<{width}}  {'gdcore':>12}  {'reference':>12}  {'ratio':>6}  {'target':<14} met?"

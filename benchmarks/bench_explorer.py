@@ -11,8 +11,8 @@ stop so every change really runs 200 steps):
 
 * learning-rate slider: each change reruns ``gdcore.run`` (200 steps) and redraws by blitting
   (restore the cached background, draw the path and loss artists, encode PNG). Reference: the
-  same rerun with a full matplotlib redraw (``canvas.draw()`` of every artist, contour included,
-  and ``savefig`` to PNG), which is what a naive ``ax.clear(); plot...`` widget costs at least.
+  same rerun with a full matplotlib redraw (``savefig`` to PNG: every artist drawn again,
+  contour, ticks and labels included), which is what a naive widget costs at least.
 * step slider: reveals a prefix of the cached run (no rerun) and redraws the same way.
 * static HTML form: time to precompute every run and build the block, and its size.
 
@@ -32,10 +32,10 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-import gdcore  # noqa: E402
-from gdcore.widgets import explore  # noqa: E402
+import gdcore
+from gdcore.widgets import explore
 
 TARGET_S = 0.060  # median per learning-rate slider change (rerun 200 steps + redraw)
 STEPS = 200
@@ -59,8 +59,15 @@ def _objective() -> gdcore.Objective:
 
 
 def _explorer() -> Any:
-    return explore(_objective(), x0=[-1.5, 2.0], lr=1e-3, lr_range=(1e-5, 2e-3), steps=STEPS,
-                   max_steps=STEPS, tol=None)
+    return explore(
+        _objective(),
+        x0=[-1.5, 2.0],
+        lr=1e-3,
+        lr_range=(1e-5, 2e-3),
+        steps=STEPS,
+        max_steps=STEPS,
+        tol=None,
+    )
 
 
 def _median_change(widget: Any, values: list[Any]) -> float:
@@ -75,7 +82,7 @@ def _median_change(widget: Any, values: list[Any]) -> float:
 
 
 def _full_redraw_reference(ex: Any, values: list[float]) -> float:
-    """Same reruns, but redraw the whole figure and save it with ``savefig`` each time."""
+    """Same reruns, but redraw the whole figure with ``savefig`` to PNG each time."""
     fig = ex.figure
     spec = ex.spec
     series = spec.series[0]
@@ -91,8 +98,7 @@ def _full_redraw_reference(ex: Any, values: list[float]) -> float:
         arts["contour"]["start"].set_data(P[:1, 0], P[:1, 1])
         arts["contour"]["current"].set_data(P[-1:, 0], P[-1:, 1])
         arts["loss"]["line"].set_data(np.arange(len(L)), L)
-        fig.canvas.draw()
-        buf = io.BytesIO()
+        buf = io.BytesIO()  # savefig draws every artist again, contour included
         fig.savefig(buf, format="png", dpi=fig.dpi)
         return buf.getvalue()
 
@@ -120,19 +126,35 @@ def bench_explorer(quick: bool = False) -> list[BenchRow]:
     steps = ex.controls["steps"]
     t_steps = _median_change(steps, list(range(0, STEPS + 1, 10 if quick else 5)))
     rows = [
-        BenchRow(case=f"d) explorer: lr slider change (rerun {STEPS} steps + blit + PNG) "
-                      "vs full redraw", gdcore=t_lr, reference=t_ref, target="<= 60 ms",
-                 met=t_lr <= TARGET_S),
-        BenchRow(case="d) explorer: step slider change (no rerun) vs full redraw",
-                 gdcore=t_steps, reference=t_ref, target="<= 60 ms", met=t_steps <= TARGET_S),
+        BenchRow(
+            case=f"d) explorer: lr slider change (rerun {STEPS} steps + blit + PNG) vs full redraw",
+            gdcore=t_lr,
+            reference=t_ref,
+            target="<= 60 ms",
+            met=t_lr <= TARGET_S,
+        ),
+        BenchRow(
+            case="d) explorer: step slider change (no rerun) vs full redraw",
+            gdcore=t_steps,
+            reference=t_ref,
+            target="<= 60 ms",
+            met=t_steps <= TARGET_S,
+        ),
     ]
     return rows
 
 
 def static_html_stats() -> dict[str, float]:
     """Build time and size of the static HTML form of the benchmark explorer."""
-    ex = explore(_objective(), x0=[-1.5, 2.0], lr=1e-3, lr_range=(1e-5, 2e-3), steps=STEPS,
-                 max_steps=STEPS, options={"momentum": [0.0, 0.5, 0.9]})
+    ex = explore(
+        _objective(),
+        x0=[-1.5, 2.0],
+        lr=1e-3,
+        lr_range=(1e-5, 2e-3),
+        steps=STEPS,
+        max_steps=STEPS,
+        options={"momentum": [0.0, 0.5, 0.9]},
+    )
     t0 = time.perf_counter()
     html = ex.to_html()
     return {"seconds": time.perf_counter() - t0, "kilobytes": len(html.encode()) / 1024}
@@ -146,16 +168,21 @@ def main(argv: list[str]) -> int:
     quick = "--quick" in argv
     rows = bench_explorer(quick=quick)
     width = max(len(r["case"]) for r in rows)
-    header = (f"{'case':<{width}}  {'gdcore':>11}  {'full redraw':>11}  {'ratio':>6}  "
-              f"{'target':<9} met?")
+    header = (
+        f"{'case':<{width}}  {'gdcore':>11}  {'full redraw':>11}  {'ratio':>6}  {'target':<9} met?"
+    )
     print(header)
     print("-" * len(header))
     for case, t_gd, t_ref, target, met in rows:
-        print(f"{case:<{width}}  {_fmt(t_gd):>11}  {_fmt(t_ref):>11}  {t_gd / t_ref:6.2f}  "
-              f"{target:<9} {'yes' if met else 'NO'}")
+        print(
+            f"{case:<{width}}  {_fmt(t_gd):>11}  {_fmt(t_ref):>11}  {t_gd / t_ref:6.2f}  "
+            f"{target:<9} {'yes' if met else 'NO'}"
+        )
     st = static_html_stats()
-    print(f"static HTML (3 momentum values x 25 learning rates x {STEPS} steps): "
-          f"{st['kilobytes']:.0f} KB, built in {st['seconds']:.2f} s")
+    print(
+        f"static HTML (3 momentum values x 25 learning rates x {STEPS} steps): "
+        f"{st['kilobytes']:.0f} KB, built in {st['seconds']:.2f} s"
+    )
     return 0 if all(r["met"] for r in rows) else 1
 
 

@@ -1,9 +1,9 @@
 """The :class:`Objective`: a differentiable function with its analytic gradient.
 
 An objective maps a parameter vector :math:`x \\in \\mathbb{R}^d` to a loss :math:`f(x)`. Both
-callables work on stacks: ``value(x)`` takes ``x`` of shape ``(..., d)`` and returns shape ``(...)``;
-``grad(x)`` returns shape ``(..., d)``. Leading axes are independent points (a plotting grid) or
-independent runs (a learning-rate sweep), so one call does them all.
+callables work on stacks: ``value(x)`` takes ``x`` of shape ``(..., d)`` and returns shape
+``(...)``; ``grad(x)`` returns shape ``(..., d)``. Leading axes are independent points (a
+plotting grid) or independent runs (a learning-rate sweep), so one call does them all.
 """
 
 from __future__ import annotations
@@ -152,7 +152,9 @@ def numerical_grad(f: Callable[[Array], Any], x: Any, h: float = 1e-6) -> Array:
 def check_grad(objective: Objective, x: Any, h: float = 1e-6) -> float:
     """Relative error between the analytic and the numerical gradient at ``x``.
 
-    .. math:: \\frac{\\lVert g_a - g_n \\rVert}{\\max(\\lVert g_a \\rVert + \\lVert g_n \\rVert, 10^{-12})}
+    .. math::
+        \\frac{\\lVert g_a - g_n \\rVert}
+             {\\max(\\lVert g_a \\rVert + \\lVert g_n \\rVert, 10^{-12})}
 
     Values around ``1e-8`` or below mean the analytic gradient is right; ``1e-3`` or above
     means it is wrong. For a stack of points the largest error is returned.

@@ -4,19 +4,21 @@ Every function is vectorised: ``f(x)`` takes ``x`` of shape ``(..., d)`` and ret
 ``(...)``, so a whole contour grid (``x`` of shape ``(ny, nx, 2)``) or a batch of runs is one
 call; ``f.grad(x)`` returns shape ``(..., d)``; ``f.value_and_grad(x)`` shares the work.
 
-=====================  ===  =========================================  ==========================
-factory                 d   formula                                    minimisers
-=====================  ===  =========================================  ==========================
-:func:`parabola`        1   :math:`w^2`                                :math:`0`
-:func:`double_well`     1   :math:`w^4/4 - w^2 + t\\,w`                 global and local
-:func:`quadratic`       d   :math:`\\tfrac12 (x-c)^\\top A (x-c)`         :math:`c`
-:func:`rosenbrock`      2   :math:`(a-x)^2 + b(y-x^2)^2`                :math:`(a, a^2)`
-:func:`beale`           2   three squared terms                        :math:`(3, 0.5)`
-:func:`booth`           2   :math:`(x+2y-7)^2 + (2x+y-5)^2`             :math:`(1, 3)`
-:func:`himmelblau`      2   :math:`(x^2+y-11)^2 + (x+y^2-7)^2`          four, all with value 0
-:func:`rastrigin`       d   :math:`A d + \\sum_i (x_i^2 - A\\cos 2\\pi x_i)`  :math:`0`
-:func:`saddle`          2   :math:`x^2 - y^2`                           none (saddle at 0)
-=====================  ===  =========================================  ==========================
+One-dimensional curves (``x`` of shape ``(..., 1)``):
+
+* :func:`parabola`: :math:`w^2`, minimum at 0; the reader's first loss.
+* :func:`double_well`: :math:`w^4/4 - w^2 + t w`, a global and a local minimum.
+
+Surfaces and bowls:
+
+* :func:`quadratic`: :math:`\\tfrac12 (x-c)^\\top A (x-c)` in any dimension, minimum at :math:`c`.
+* :func:`rosenbrock`: :math:`(a-x)^2 + b(y-x^2)^2`, minimum at :math:`(a, a^2)`.
+* :func:`beale`: three squared terms, minimum at :math:`(3, 0.5)`.
+* :func:`booth`: :math:`(x+2y-7)^2 + (2x+y-5)^2`, minimum at :math:`(1, 3)`.
+* :func:`himmelblau`: :math:`(x^2+y-11)^2 + (x+y^2-7)^2`, four minima, all with value 0.
+* :func:`rastrigin`: :math:`A d + \\sum_i (x_i^2 - A\\cos 2\\pi x_i)` in any dimension, minimum
+  at 0 among many local minima.
+* :func:`saddle`: :math:`x^2 - y^2`, no minimum (a saddle point at 0).
 """
 
 from __future__ import annotations

@@ -451,19 +451,22 @@ class MLP(DataLoss):
             f = np.mean(sp - y * out, axis=-1)
         if not want_grad:
             return f, None
-        # backward pass: the chain rule, layer by layer, from the loss back to the inputs
+        # backward pass: the chain rule, layer by layer, from the loss back to the inputs.
+        # output layer: dL/d out_i, then the gradients of W2 (..., h) and b2 (...)
         if self.task == "regression":
-            d_out = (2.0 / n) * err  # dL/d out_i
+            d_out = (2.0 / n) * err
         else:
             d_out = _sigmoid_from_softplus(out, sp)
             d_out -= y
             d_out *= 1.0 / n
-        g_W2 = (d_out[..., None, :] @ H)[..., 0, :]  # sum_i d_out_i H_i      (..., h)
-        g_b2 = d_out.sum(axis=-1)  # sum_i d_out_i            (...)
-        d_H = d_out[..., :, None] * W2[..., None, :]  # dL/dH = d_out W2^T      (..., n, h)
-        d_A = d_H * self._dphi(A, H)  # dL/dA = dL/dH * phi'(A)  (..., n, h)
-        g_W1 = X.T @ d_A  # X^T dL/dA                 (..., p, h)
-        g_b1 = d_A.sum(axis=-2)  # sum_i dL/dA_i             (..., h)
+        g_W2 = (d_out[..., None, :] @ H)[..., 0, :]  # sum_i d_out_i H_i
+        g_b2 = d_out.sum(axis=-1)  # sum_i d_out_i
+        # back through W2 to the hidden activations, then through phi: dL/dA (..., n, h)
+        d_H = d_out[..., :, None] * W2[..., None, :]
+        d_A = d_H * self._dphi(A, H)
+        # hidden layer: the gradients of W1 (..., p, h) and b1 (..., h)
+        g_W1 = X.T @ d_A  # sum_i x_i^T dL/dA_i
+        g_b1 = d_A.sum(axis=-2)  # sum_i dL/dA_i
         lead = params.shape[:-1]
         g = np.concatenate([g_W1.reshape(*lead, -1), g_b1, g_W2, g_b2[..., None]], axis=-1)
         return f, g

@@ -176,9 +176,17 @@ def _mark_minima(ax: Axes, objective: Objective, box: np.ndarray) -> Line2D | No
             xy = (pts[:, 0], np.asarray(objective.value(pts), dtype=float))
     else:
         xy = (pts[:, 0], pts[:, 1])
-    (line,) = ax.plot(*xy, linestyle="none", marker="*", ms=STYLE["min_ms"],
-                      color=STYLE["min_color"], markeredgecolor="white", markeredgewidth=0.6,
-                      label="minimum", zorder=4)
+    (line,) = ax.plot(
+        *xy,
+        linestyle="none",
+        marker="*",
+        ms=STYLE["min_ms"],
+        color=STYLE["min_color"],
+        markeredgecolor="white",
+        markeredgewidth=0.6,
+        label="minimum",
+        zorder=4,
+    )
     return line
 
 
@@ -225,7 +233,11 @@ def contour(
     matplotlib.contour.QuadContourSet
     """
     objective = _check_objective(objective, (2,), "contour")
-    if isinstance(resolution, bool) or not isinstance(resolution, (int, np.integer)) or resolution < 2:
+    if (
+        isinstance(resolution, bool)
+        or not isinstance(resolution, (int, np.integer))
+        or resolution < 2
+    ):
         raise ValueError(f"resolution must be an integer >= 2, got {resolution!r}")
     ax = _axes(ax)
     box = _domain(objective, domain)
@@ -237,8 +249,15 @@ def contour(
     if filled:
         cs = ax.contourf(X, Y, Z, levels=lv, colors=colors, alpha=0.55, extend="max")
     else:
-        cs = ax.contour(X, Y, Z, levels=lv, colors=colors, linewidths=STYLE["contour_lw"],
-                        alpha=STYLE["contour_alpha"])
+        cs = ax.contour(
+            X,
+            Y,
+            Z,
+            levels=lv,
+            colors=colors,
+            linewidths=STYLE["contour_lw"],
+            alpha=STYLE["contour_alpha"],
+        )
     if minima:
         _mark_minima(ax, objective, box)
     ax.set_xlim(box[0])
@@ -273,8 +292,17 @@ def surface(
     if log:
         lo = np.nanmin(Zf)
         Zf = np.log10(Zf - lo + 1e-3 * (np.nanmax(Zf) - lo))
-    surf = ax.plot_surface(X, Y, Zf, cmap=STYLE["cmap"], linewidth=0, antialiased=True,
-                           rstride=1, cstride=1, alpha=0.95)
+    surf = ax.plot_surface(
+        X,
+        Y,
+        Zf,
+        cmap=STYLE["cmap"],
+        linewidth=0,
+        antialiased=True,
+        rstride=1,
+        cstride=1,
+        alpha=0.95,
+    )
     xl, yl = param_labels(objective, 2)
     ax.set_xlabel(xl)
     ax.set_ylabel(yl)
@@ -346,11 +374,19 @@ def gradient_field(
     norm = np.hypot(U, V)
     if normalize:
         safe = np.where(norm > 0, norm, 1.0)
-        q = ax.quiver(X, Y, U / safe, V / safe, np.log10(np.where(norm > 0, norm, np.nan)),
-                      cmap=STYLE["cmap"], angles="xy", pivot="mid", width=0.004)
+        q = ax.quiver(
+            X,
+            Y,
+            U / safe,
+            V / safe,
+            np.log10(np.where(norm > 0, norm, np.nan)),
+            cmap=STYLE["cmap"],
+            angles="xy",
+            pivot="mid",
+            width=0.004,
+        )
     else:
-        q = ax.quiver(X, Y, U, V, color=STYLE["curve_color"], angles="xy", pivot="mid",
-                      width=0.004)
+        q = ax.quiver(X, Y, U, V, color=STYLE["curve_color"], angles="xy", pivot="mid", width=0.004)
     ax.set_xlim(box[0])
     ax.set_ylim(box[1])
     xl, yl = param_labels(objective, 2)
@@ -359,7 +395,7 @@ def gradient_field(
     return q
 
 
-# -- runs -----------------------------------------------------------------------------------------
+# -- runs ---------------------------------------------------------------------------------------
 def _runs(params: np.ndarray) -> list[np.ndarray]:
     """Split ``(k+1, d)`` or ``(k+1, B, d)`` params into single runs without NaN padding."""
     if params.ndim == 2:
@@ -399,8 +435,9 @@ def path(
         try:
             params = np.asarray(trajectory_or_params, dtype=float)
         except (TypeError, ValueError) as exc:
-            raise TypeError("trajectory_or_params must be a gdcore.Trajectory or an array "
-                            "of shape (k+1, d)") from exc
+            raise TypeError(
+                "trajectory_or_params must be a gdcore.Trajectory or an array of shape (k+1, d)"
+            ) from exc
         losses = None
     if params.ndim < 2:
         raise ValueError(f"trajectory_or_params must have shape (k+1, d), got {params.shape}")
@@ -428,12 +465,29 @@ def path(
                     y = np.asarray(objective.value(run), dtype=float)
             else:
                 raise ValueError("path() of bare 1-D params needs objective= for the heights f(w)")
-        (line,) = ax.plot(x, y, color=c, lw=STYLE["path_lw"] if d == 2 else 0.9,
-                          ls="-" if d == 2 else "--", marker="o" if markers else None,
-                          ms=STYLE["path_ms"], label=label if i == 0 else None, zorder=3)
+        (line,) = ax.plot(
+            x,
+            y,
+            color=c,
+            lw=STYLE["path_lw"] if d == 2 else 0.9,
+            ls="-" if d == 2 else "--",
+            marker="o" if markers else None,
+            ms=STYLE["path_ms"],
+            label=label if i == 0 else None,
+            zorder=3,
+        )
         if len(x):
-            ax.plot(x[:1], y[:1], ls="none", marker="s", ms=STYLE["start_ms"], mfc="white",
-                    mec=c, mew=1.5, zorder=3)
+            ax.plot(
+                x[:1],
+                y[:1],
+                ls="none",
+                marker="s",
+                ms=STYLE["start_ms"],
+                mfc="white",
+                mec=c,
+                mew=1.5,
+                zorder=3,
+            )
         lines.append(line)
     return lines[0] if params.ndim == 2 else lines
 
@@ -496,11 +550,9 @@ def loss_curve(
         steps = np.arange(len(v))
         if log:
             v = np.where(v > 0, v, np.nan)
-        (line,) = ax.plot(steps, v, color=COLORS[i % len(COLORS)], lw=STYLE["loss_lw"],
-                          label=label)
+        (line,) = ax.plot(steps, v, color=COLORS[i % len(COLORS)], lw=STYLE["loss_lw"], label=label)
         if diverged and len(v):
-            ax.plot(steps[-1:], v[-1:], ls="none", marker="x", ms=7, mew=2,
-                    color=line.get_color())
+            ax.plot(steps[-1:], v[-1:], ls="none", marker="x", ms=7, mew=2, color=line.get_color())
         lines.append(line)
     if log:
         ax.set_yscale("log")
@@ -533,27 +585,46 @@ def lr_sweep(
     lrs = np.asarray(lrs, dtype=float).ravel()
     values = np.asarray(values, dtype=float).ravel()
     if lrs.shape != values.shape:
-        raise ValueError(f"lrs and values must have the same length, got {lrs.size} and {values.size}")
+        raise ValueError(
+            f"lrs and values must have the same length, got {lrs.size} and {values.size}"
+        )
     if np.any(lrs <= 0) or not np.all(np.isfinite(lrs)):
         raise ValueError("lrs must be finite and > 0")
     ok = np.isfinite(values) & ((values > 0) if log else True)
-    (line,) = ax.plot(lrs[ok], values[ok], marker="o", ms=STYLE["path_ms"], lw=STYLE["loss_lw"],
-                      color=COLORS[1], label=label)
+    (line,) = ax.plot(
+        lrs[ok],
+        values[ok],
+        marker="o",
+        ms=STYLE["path_ms"],
+        lw=STYLE["loss_lw"],
+        color=COLORS[1],
+        label=label,
+    )
     ax.set_xscale("log")
     if log:
         ax.set_yscale("log")
     bad = ~np.isfinite(values)
     if bad.any():
-        ax.plot(lrs[bad], np.ones(bad.sum()), ls="none", marker="x", ms=7, mew=2,
-                color=STYLE["diverged_color"], transform=ax.get_xaxis_transform(),
-                clip_on=False, label="diverged")
+        ax.plot(
+            lrs[bad],
+            np.ones(bad.sum()),
+            ls="none",
+            marker="x",
+            ms=7,
+            mew=2,
+            color=STYLE["diverged_color"],
+            transform=ax.get_xaxis_transform(),
+            clip_on=False,
+            label="diverged",
+        )
     ax.set_xlabel("learning rate")
     ax.set_ylabel("loss")
     return line
 
 
-def schedule(sched: Callable[[Any], Any], steps: int, ax: Axes | None = None, *,
-             label: str | None = None) -> Line2D:
+def schedule(
+    sched: Callable[[Any], Any], steps: int, ax: Axes | None = None, *, label: str | None = None
+) -> Line2D:
     r"""The learning rate :math:`\eta_t` of a schedule for :math:`t = 0, \dots, \text{steps}-1`.
 
     Returns
@@ -561,14 +632,22 @@ def schedule(sched: Callable[[Any], Any], steps: int, ax: Axes | None = None, *,
     matplotlib.lines.Line2D
     """
     if not callable(sched):
-        raise TypeError(f"sched must be a schedule (callable of the step count), got {type(sched).__name__}")
+        raise TypeError(
+            f"sched must be a schedule (callable of the step count), got {type(sched).__name__}"
+        )
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
         raise ValueError(f"steps must be an integer >= 1, got {steps!r}")
     ax = _axes(ax)
     t = np.arange(int(steps))
     values = sched.values(int(steps)) if hasattr(sched, "values") else np.asarray(sched(t), float)
-    (line,) = ax.plot(t, values, lw=STYLE["loss_lw"], color=COLORS[1],
-                      drawstyle="steps-post", label=label if label is not None else repr(sched))
+    (line,) = ax.plot(
+        t,
+        values,
+        lw=STYLE["loss_lw"],
+        color=COLORS[1],
+        drawstyle="steps-post",
+        label=label if label is not None else repr(sched),
+    )
     ax.set_xlabel("step $t$")
     ax.set_ylabel(r"learning rate $\eta_t$")
     return line
@@ -607,11 +686,18 @@ def fit_line(
         raise ValueError(f"params must be [w, b], got shape {p.shape}")
     ax = _axes(ax)
     if scatter:
-        ax.plot(X, y, ls="none", marker="o", ms=STYLE["data_ms"], color=STYLE["data_color"],
-                alpha=0.7, zorder=1)
+        ax.plot(
+            X,
+            y,
+            ls="none",
+            marker="o",
+            ms=STYLE["data_ms"],
+            color=STYLE["data_color"],
+            alpha=0.7,
+            zorder=1,
+        )
     xs = np.array([X.min(), X.max()])
-    (line,) = ax.plot(xs, p[0] * xs + p[1], color=color or COLORS[0], lw=2.0, label=label,
-                      zorder=3)
+    (line,) = ax.plot(xs, p[0] * xs + p[1], color=color or COLORS[0], lw=2.0, label=label, zorder=3)
     ax.set_xlabel("$x$")
     ax.set_ylabel("$y$")
     return line
@@ -620,5 +706,12 @@ def fit_line(
 def scatter_data(X: Any, y: Any, ax: Axes) -> PathCollection:
     """Scatter of 1-feature data (used by the explorer's "fit" panel)."""
     X = np.asarray(X, dtype=float).reshape(len(y), -1)[:, 0]
-    return ax.scatter(X, np.asarray(y, dtype=float), s=STYLE["data_ms"] ** 2,
-                      color=STYLE["data_color"], alpha=0.7, zorder=1, linewidths=0)
+    return ax.scatter(
+        X,
+        np.asarray(y, dtype=float),
+        s=STYLE["data_ms"] ** 2,
+        color=STYLE["data_color"],
+        alpha=0.7,
+        zorder=1,
+        linewidths=0,
+    )

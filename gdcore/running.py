@@ -184,12 +184,14 @@ def run(
         # stopping point cannot change it or the others, and they are cut off below. The
         # gradients of the current block wait in a small buffer for their norms.
         stopper = _Stopper(L, G, batch, steps, limit, tol, ftol)
-        gbuf = np.empty((_BLOCK, *shape))
+        gbuf: list = []  # the block's gradients (the arrays themselves: no copy per step)
+        g = None
         lo = 0  # first row of the current block
         check_at = 0
         block = 1
         k = 0
         while True:
+            g_prev = g
             if batches is None:
                 f, g = vg(x)
             else:
@@ -200,10 +202,12 @@ def run(
                     f, g = objective.value(x), sub.grad(x)
             P[k] = x
             L[k] = f
-            gbuf[k - lo] = g
+            # an objective that hands back the same output array every time gets it copied
+            gbuf.append(g if g is not g_prev else g.copy())
             if k == check_at:  # always true at k == steps
                 if stopper.check(lo, k, gbuf) or k == steps:
                     break
+                gbuf.clear()
                 lo = k + 1
                 block = min(2 * block, _BLOCK)
                 check_at = min(k + block, steps)
@@ -264,10 +268,10 @@ class _Stopper:
         self.stopped = np.zeros(batch, dtype=bool)
 
     def check(self, lo: int, k: int, gbuf: np.ndarray) -> bool:
-        """Examine rows ``lo..k`` (their gradients are ``gbuf[: k - lo + 1]``); record the runs
-        that stop there; return ``True`` once every run has stopped."""
+        """Examine rows ``lo..k`` (their gradients are the list ``gbuf``); record the runs that
+        stop there; return ``True`` once every run has stopped."""
         gn = self.G[lo : k + 1]
-        gn[...] = _norm(gbuf[: k - lo + 1])
+        gn[...] = _norm(np.array(gbuf, dtype=float))
         L = self.L[lo : k + 1]
         bad = ~(np.abs(L) <= self.limit)  # also catches NaN
         stop = bad.copy()

@@ -23,12 +23,7 @@ def rng() -> np.random.Generator:
     return np.random.default_rng(12345)
 
 
-def grad_error(objective, x, h: float = 1e-6) -> float:
-    """Error of the analytic gradient against central differences, relative to the gradient's
-    size but never divided by less than 1 (so flat points are judged on absolute error).
-
-    Equal to :func:`gdcore.check_grad` wherever the gradient norms sum to at least 1.
-    """
+def _grad_error(objective, x, h: float = 1e-6) -> float:
     from gdcore import numerical_grad
 
     x = np.asarray(x, dtype=float)
@@ -37,3 +32,12 @@ def grad_error(objective, x, h: float = 1e-6) -> float:
     num = np.linalg.norm(ga - gn, axis=-1)
     den = np.maximum(np.linalg.norm(ga, axis=-1) + np.linalg.norm(gn, axis=-1), 1.0)
     return float(np.max(num / den))
+
+
+@pytest.fixture(scope="session")
+def grad_error():
+    """``grad_error(objective, x)``: the analytic gradient's error against central differences,
+    relative to the gradient's size but never divided by less than 1 (so flat points are judged
+    on absolute error). Equal to :func:`gdcore.check_grad` wherever the gradient norms sum to at
+    least 1. (A session fixture, so hypothesis tests may use it.)"""
+    return _grad_error

@@ -6,7 +6,6 @@ import math
 
 import numpy as np
 import pytest
-from conftest import grad_error
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -58,7 +57,7 @@ def test_is_an_objective_with_a_domain(name):
 @pytest.mark.parametrize("name", NAMES)
 @settings(max_examples=25)
 @given(u=unit_points)
-def test_gradient_matches_central_differences(name, u):
+def test_gradient_matches_central_differences(name, u, grad_error):
     f = FACTORIES[name]()
     x = points_in_domain(f, u[: f.dim] if f.dim <= 4 else u)
     assert grad_error(f, x) < 1e-6

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import grad_error
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -49,7 +48,7 @@ def random_params(f, rng, shape=()):
 @pytest.mark.parametrize("name", NAMES)
 @settings(max_examples=25)
 @given(seed=seeds)
-def test_gradient_matches_central_differences(name, seed):
+def test_gradient_matches_central_differences(name, seed, grad_error):
     f = LOSSES[name]
     rng = np.random.default_rng(seed)
     x = random_params(f, rng)

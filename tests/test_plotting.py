@@ -1,4 +1,4 @@
-"""gdcore.plotting: every function draws what it says, on the axes it is given, within the domain."""
+"""gdcore.plotting: each function draws what it says, on the axes it is given, in the domain."""
 
 from __future__ import annotations
 
@@ -6,22 +6,27 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.contour import QuadContourSet  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.contour import QuadContourSet
+from matplotlib.lines import Line2D
 
-import gdcore  # noqa: E402
-from gdcore import plotting  # noqa: E402
+import gdcore
+from gdcore import plotting
 
 CURV = np.array([1.0, 10.0])
 
 
 def quadratic(domain=((-3.0, 3.0), (-2.0, 4.0))) -> gdcore.Objective:
     """0.5 * (x^2 + 10 y^2), minimum at the origin."""
-    return gdcore.Objective(lambda x: 0.5 * np.sum(CURV * x * x, axis=-1), lambda x: CURV * x,
-                            name="quadratic", domain=domain, minima=[[0.0, 0.0]])
+    return gdcore.Objective(
+        lambda x: 0.5 * np.sum(CURV * x * x, axis=-1),
+        lambda x: CURV * x,
+        name="quadratic",
+        domain=domain,
+        minima=[[0.0, 0.0]],
+    )
 
 
 def rosenbrock() -> gdcore.Objective:
@@ -32,13 +37,19 @@ def rosenbrock() -> gdcore.Objective:
         a, b = x[..., 0], x[..., 1]
         return np.stack([-2 * (1 - a) - 400 * a * (b - a * a), 200 * (b - a * a)], axis=-1)
 
-    return gdcore.Objective(value, grad, name="rosenbrock", domain=((-2, 2), (-1, 3)),
-                            minima=[[1.0, 1.0]])
+    return gdcore.Objective(
+        value, grad, name="rosenbrock", domain=((-2, 2), (-1, 3)), minima=[[1.0, 1.0]]
+    )
 
 
 def parabola() -> gdcore.Objective:
-    return gdcore.Objective(lambda w: np.sum(w * w, axis=-1), lambda w: 2 * w, name="parabola",
-                            domain=((-5.0, 5.0),), minima=[[0.0]])
+    return gdcore.Objective(
+        lambda w: np.sum(w * w, axis=-1),
+        lambda w: 2 * w,
+        name="parabola",
+        domain=((-5.0, 5.0),),
+        minima=[[0.0]],
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -56,7 +67,7 @@ def ax():
     return plt.figure().add_subplot()
 
 
-# -- contour ----------------------------------------------------------------------------------------
+# -- contour ------------------------------------------------------------------------------------
 def test_contour_spans_the_domain_and_marks_the_minimum(ax):
     f = quadratic()
     cs = plotting.contour(f, ax, levels=12)
@@ -114,7 +125,7 @@ def test_contour_new_axes_when_none():
     assert cs.axes.get_xlim() == (-3.0, 3.0)
 
 
-# -- surface, curve, gradient field ---------------------------------------------------------------------
+# -- surface, curve, gradient field -------------------------------------------------------------
 def test_surface_heights():
     f = quadratic()
     surf = plotting.surface(f, resolution=20)
@@ -154,7 +165,7 @@ def test_gradient_field_points_downhill(ax):
     assert ax.get_xlim() == (-3.0, 3.0)
 
 
-# -- paths ----------------------------------------------------------------------------------------
+# -- paths --------------------------------------------------------------------------------------
 def test_path_2d_follows_the_trajectory(ax):
     f = quadratic()
     plotting.contour(f, ax)
@@ -203,7 +214,7 @@ def test_path_errors(ax):
         plotting.path(np.zeros(3), ax)
 
 
-# -- loss curves, sweeps, schedules, fits ------------------------------------------------------------
+# -- loss curves, sweeps, schedules, fits -------------------------------------------------------
 def test_loss_curve_draws_a_diverged_run_up_to_the_divergence(ax):
     f = quadratic()
     good = gdcore.run(gdcore.SGD(lr=0.05), f, [-2.5, 3.0], 30)

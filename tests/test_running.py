@@ -366,3 +366,16 @@ def test_run_does_not_mutate_x0():
 def test_run_accepts_lists_ints_and_numpy_steps():
     traj = run(SGD(lr=0.5), bowl([1.0]), [2], np.int64(3))
     np.testing.assert_allclose(traj.params[:, 0], [2.0, 1.0, 0.5, 0.25])
+
+
+def test_objective_reusing_its_gradient_buffer_gets_right_grad_norms():
+    buf = np.empty(1)
+
+    def grad(x):
+        np.multiply(x, 2.0, out=buf)  # the same output array on every call
+        return buf
+
+    f = gdcore.Objective(lambda x: np.sum(x * x, -1), grad, dim=1)
+    traj = run(SGD(lr=0.1), f, [1.0], 40)
+    np.testing.assert_allclose(traj.grad_norms, 2.0 * 0.8 ** np.arange(41), rtol=1e-14)
+    np.testing.assert_allclose(traj.params[:, 0], 0.8 ** np.arange(41), rtol=1e-14)

@@ -9,7 +9,8 @@ It does four things:
    ``text/html`` (``nb_mime_priority_overrides`` in _config.yml), and the saved widget state,
    which nothing on the page reads, is left out.
 2. **MathJax served from the book.** MathJax 3 (pinned, :data:`MATHJAX_VERSION`) is installed
-   from the npm registry into ``.cache/npm/`` (once; git-ignored by being a cache) and the files a
+   from the npm registry into ``.cache/npm/node_modules/`` (once; npm runs with ``--no-save
+   --no-package-lock``, so nothing outside that git-ignored folder is written) and the files a
    page needs are copied into ``_build/html/_static/mathjax/``; ``mathjax_path`` in _config.yml
    points there. ``python book/_ext/gdbook.py fetch-mathjax`` does the install by hand.
 3. **API reference helpers** for book/api.md: every gdcore module's description ends with an
@@ -57,9 +58,10 @@ logger = logging.getLogger(__name__)
 MATHJAX_VERSION = "3.2.2"
 #: where ``npm install --prefix`` puts it, relative to the repository root
 NPM_PREFIX = Path(".cache") / "npm"
-#: the part of the MathJax package a page needs, relative to ``node_modules/mathjax``;
-#: the TeX extensions are there so that MathJax's autoload (``\boldsymbol``, ``\cancel``,
-#: ``\color``, ...) keeps working offline.
+#: the part of the MathJax package a page needs, relative to ``node_modules/mathjax``: the
+#: combined TeX-to-CommonHTML component and its web fonts, plus what it loads on demand, so
+#: that it keeps working offline: TeX extensions for autoload (``\boldsymbol``, ``\cancel``,
+#: ``\color``, ...), and the accessibility tools of its right-click menu (explorer, speech).
 MATHJAX_FILES = (
     "LICENSE",
     "es5/tex-chtml.js",
@@ -67,13 +69,14 @@ MATHJAX_FILES = (
     "es5/input/tex/extensions",
     "es5/a11y",
     "es5/ui",
+    "es5/sre",
 )
 MATHJAX_PATH = "mathjax/tex-chtml.js"
 
 
-def repo_root(start: Path | None = None) -> Path:
+def repo_root() -> Path:
     """The repository root: the folder holding _config.yml (two levels above this file)."""
-    return (start or Path(__file__)).resolve().parents[2]
+    return Path(__file__).resolve().parents[2]
 
 
 def mathjax_dir(root: Path) -> Path:
@@ -342,6 +345,14 @@ def _resolve_gdcore(app: Sphinx, env: Any, node: Any, contnode: Any) -> Any:
         if cls is not None and getattr(cls, "__module__", "").startswith("gdcore"):
             scoped.append(f"{cls.__module__}.{target}")
     candidates = [target, *scoped] if target.startswith("gdcore.") else [*scoped, target]
+    if "." not in target:
+        # a bare name in a signature (where py:class is not set yet): the one object of that name
+        # in gdcore's modules, e.g. the type alias ``Array`` of gdcore.optimizers._base
+        modules = [(n, m) for n, m in list(sys.modules.items()) if n.startswith("gdcore") and m]
+        owners = {id(getattr(m, target)): f"{n}.{target}" for n, m in modules
+                  if hasattr(m, target)}
+        if len(owners) == 1:
+            candidates.extend(owners.values())
     for candidate in candidates:
         found = _public_path(candidate) if candidate.startswith("gdcore") else None
         if found is None:

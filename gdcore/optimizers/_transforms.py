@@ -244,19 +244,25 @@ def scale_by_adam(
     def update(g: Array, state: AdamState, params: Array) -> tuple[Array, AdamState]:
         k = consts[g.shape]
         t = state.count + 1
-        m = k["b1"] * state.exp_avg + k["c1"] * g
-        v = k["b2"] * state.exp_avg_sq + k["c2"] * (g * g)
+        # new arrays are made only where needed and then updated in place (never the inputs)
+        m = k["c1"] * g
+        m += k["b1"] * state.exp_avg
+        v = k["c2"] * g
+        v *= g
+        v += k["b2"] * state.exp_avg_sq
         vmax = np.maximum(state.max_exp_avg_sq, v) if amsgrad else None
+        denom = np.sqrt(v if vmax is None else vmax)
         if scalar:
             bc2_sqrt = math.sqrt(1.0 - b2**t)
             scale = bc2_sqrt / (1.0 - b1**t)
-            return scale * m / (np.sqrt(v if vmax is None else vmax) + eps * bc2_sqrt), AdamState(
-                t, m, v, vmax
-            )
-        bc2_sqrt = np.sqrt(1.0 - np.power(b2, t))
-        scale = bc2_sqrt / (1.0 - np.power(b1, t))
-        denom = np.sqrt(v if vmax is None else vmax) + eps * bc2_sqrt
-        return scale * m / denom, AdamState(t, m, v, vmax)
+            denom += eps * bc2_sqrt
+        else:
+            bc2_sqrt = np.sqrt(1.0 - np.power(b2, t))
+            scale = bc2_sqrt / (1.0 - np.power(b1, t))
+            denom = denom + eps * bc2_sqrt
+        u = scale * m
+        u /= denom
+        return u, AdamState(t, m, v, vmax)
 
     return GradientTransformation(init, update)
 

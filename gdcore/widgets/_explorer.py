@@ -115,8 +115,23 @@ def explore(
     TypeError, ValueError
         For a bad argument; the message names it and the allowed values.
     """
-    spec = make_spec(objective, x0, optimizer, lr, lr_range, steps, max_steps, options,
-                     optimizers, compare, panels, title, tol, lr_points, seed)
+    spec = make_spec(
+        objective,
+        x0,
+        optimizer,
+        lr,
+        lr_range,
+        steps,
+        max_steps,
+        options,
+        optimizers,
+        compare,
+        panels,
+        title,
+        tol,
+        lr_points,
+        seed,
+    )
     return Explorer(spec)
 
 
@@ -149,15 +164,16 @@ class Explorer:
 
         # loss-panel limits from one batched run over the grid for the initial settings
         lrs = spec.lr_grid[:, None]
-        samples = [spec.run(spec.series[i], lrs, self._values)
-                   for i in spec.active_series(self._values)]
+        samples = [
+            spec.run(spec.series[i], lrs, self._values) for i in spec.active_series(self._values)
+        ]
         limits = loss_limits(spec, [t.losses for t in samples], [t.diverged for t in samples])
         self._fig = ExplorerFigure(spec, limits, dpi=LIVE_DPI)
         self._build_controls()
         self._rerun()
         self._redraw()
 
-    # -- widgets -----------------------------------------------------------------------------------
+    # -- widgets ---------------------------------------------------------------------------------
     def _build_controls(self) -> None:
         spec = self.spec
         style = {"description_width": "initial"}
@@ -165,37 +181,58 @@ class Explorer:
         g = np.log10(spec.lr_grid)
         step = (g[-1] - g[0]) / (len(g) - 1)
         lr = widgets.FloatLogSlider(
-            value=self._lr, base=10, min=g[0], max=g[-1], step=step,
-            description=spec.lr_name, readout_format=".3g", style=style, layout=layout,
+            value=self._lr,
+            base=10,
+            min=g[0],
+            max=g[-1],
+            step=step,
+            description=spec.lr_name,
+            readout_format=".3g",
+            style=style,
+            layout=layout,
             continuous_update=True,
         )
-        steps = widgets.IntSlider(value=spec.steps, min=0, max=spec.max_steps,
-                                  description="steps", style=style, layout=layout)
+        steps = widgets.IntSlider(
+            value=spec.steps,
+            min=0,
+            max=spec.max_steps,
+            description="steps",
+            style=style,
+            layout=layout,
+        )
         self.controls: dict[str, widgets.Widget] = {spec.lr_name: lr, "steps": steps}
         for o in spec.options:
             opts = list(zip(o.labels, o.widget_values(), strict=True))
             value = opts[o.index][1]
             if o.kind == "dropdown":
-                w = widgets.Dropdown(options=opts, value=value, description=o.name, style=style,
-                                     layout=layout)
+                w = widgets.Dropdown(
+                    options=opts, value=value, description=o.name, style=style, layout=layout
+                )
             else:
-                w = widgets.SelectionSlider(options=opts, value=value, description=o.name,
-                                            style=style, layout=layout, continuous_update=True)
+                w = widgets.SelectionSlider(
+                    options=opts,
+                    value=value,
+                    description=o.name,
+                    style=style,
+                    layout=layout,
+                    continuous_update=True,
+                )
             self.controls[o.name] = w
         for name, w in self.controls.items():
             w.observe(self._on_change, names="value")
             w._gd_name = name
-        w, h = self._fig.css_size
-        self.image = widgets.Image(value=b"", format="png",
-                                   layout=widgets.Layout(width=f"{w}px", max_width="100%",
-                                                         height="auto"))
+        w, _ = self._fig.css_size
+        self.image = widgets.Image(
+            value=b"",
+            format="png",
+            layout=widgets.Layout(width=f"{w}px", max_width="100%", height="auto"),
+        )
         self.status = widgets.HTML(value="")
         children: list[widgets.Widget] = []
         if spec.title:
             children.append(widgets.HTML(value=f"<b>{_escape(spec.title)}</b>"))
         children += [
-            widgets.HBox(list(self.controls.values()),
-                         layout=widgets.Layout(flex_flow="row wrap")),
+            widgets.HBox(list(self.controls.values()), layout=widgets.Layout(flex_flow="row wrap")),
             self.image,
             self.status,
         ]
@@ -234,10 +271,12 @@ class Explorer:
         i = int(np.argmin(np.abs(np.log(g / v))))
         return float(g[i]) if abs(math.log(g[i] / v)) < 1e-9 else v
 
-    # -- computing and drawing ---------------------------------------------------------------------
+    # -- computing and drawing -------------------------------------------------------------------
     def _rerun(self) -> None:
-        self._runs = {i: self.spec.run(self.spec.series[i], self._lr, self._values)
-                      for i in self.spec.active_series(self._values)}
+        self._runs = {
+            i: self.spec.run(self.spec.series[i], self._lr, self._values)
+            for i in self.spec.active_series(self._values)
+        }
 
     def _shown(self) -> list[tuple[int, np.ndarray, np.ndarray]]:
         out = []
@@ -250,8 +289,7 @@ class Explorer:
         parts = []
         for i, t in self._runs.items():
             k = min(self._steps, int(t.nit))
-            text = status_text(STATUS_CODES[t.status], int(t.nit), self._steps,
-                               float(t.losses[k]))
+            text = status_text(STATUS_CODES[t.status], int(t.nit), self._steps, float(t.losses[k]))
             parts.append(f"{self.spec.series[i].label}: {text}" if self.spec.compare else text)
         return "; ".join(parts)
 
@@ -260,7 +298,7 @@ class Explorer:
         self.image.value = self._fig.png()
         self.status.value = self._status()
 
-    # -- public ---------------------------------------------------------------------------------------
+    # -- public ----------------------------------------------------------------------------------
     @property
     def figure(self) -> Any:
         """The matplotlib figure (its Agg canvas holds the current picture)."""
@@ -272,8 +310,10 @@ class Explorer:
 
         A dict ``{label: Trajectory}`` in compare mode.
         """
-        out = {self.spec.series[i].label: prefix(t, self._steps, self.spec.tol)
-               for i, t in self._runs.items()}
+        out = {
+            self.spec.series[i].label: prefix(t, self._steps, self.spec.tol)
+            for i, t in self._runs.items()
+        }
         return out if self.spec.compare else next(iter(out.values()))
 
     @property

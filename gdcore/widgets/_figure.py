@@ -33,8 +33,12 @@ MARKER_MAX = 100  # iterates get markers while at most this many points are show
 
 
 def _chunk(tag: bytes, data: bytes) -> bytes:
-    return (struct.pack(">I", len(data)) + tag + data
-            + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF))
+    return (
+        struct.pack(">I", len(data))
+        + tag
+        + data
+        + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
+    )
 
 
 def encode_png(rgba: np.ndarray, compress_level: int = 1) -> bytes:
@@ -45,8 +49,12 @@ def encode_png(rgba: np.ndarray, compress_level: int = 1) -> bytes:
     raw[:, 0] = 0  # filter type 0 (none) on every row
     raw[:, 1:] = rgb.reshape(h, 3 * w)
     header = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header)
-            + _chunk(b"IDAT", zlib.compress(raw, compress_level)) + _chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _chunk(b"IHDR", header)
+        + _chunk(b"IDAT", zlib.compress(raw, compress_level))
+        + _chunk(b"IEND", b"")
+    )
 
 
 @dataclass
@@ -86,6 +94,19 @@ def loss_limits(spec: Spec, losses: list[np.ndarray], diverged: list[np.ndarray]
             lo = hi / 10.0
         return Limits((lo / 3.0, hi * 3.0), True)
     lo = float(v.min())
+    obj = spec.objective
+    if obj.domain is not None and obj.dim in (1, 2):
+        # a linear axis shows no more than the landscape's range over the plotting domain
+        # (plus the starts): a run that leaves the domain leaves both panels together
+        axes = [np.linspace(a, b, 60) for a, b in obj.domain]
+        pts = np.stack(np.meshgrid(*axes), axis=-1)
+        with np.errstate(all="ignore"):
+            z = np.asarray(obj.value(pts), dtype=float).ravel()
+        starts = np.concatenate([np.asarray(L, dtype=float)[0].ravel() for L in losses])
+        z = np.concatenate([z, starts])
+        z = z[np.isfinite(z)]
+        if z.size:
+            lo, hi = max(lo, float(z.min())), min(hi, float(z.max()))
     pad = 0.06 * max(hi - lo, 1e-12 * max(abs(hi), 1.0), 1e-300)
     return Limits((lo - pad, hi + pad), False)
 
@@ -101,8 +122,9 @@ class ExplorerFigure:
         self.limits = limits
         n = len(spec.panels)
         with mpl.rc_context(STYLE["rc"]):
-            self.fig = Figure(figsize=(PANEL_SIZE[0] * n, PANEL_SIZE[1]), dpi=dpi,
-                              layout="constrained")
+            self.fig = Figure(
+                figsize=(PANEL_SIZE[0] * n, PANEL_SIZE[1]), dpi=dpi, layout="constrained"
+            )
             self.canvas = FigureCanvasAgg(self.fig)
             axes = self.fig.subplots(1, n, squeeze=False)[0]
             self.axes = dict(zip(spec.panels, axes, strict=True))
@@ -111,8 +133,10 @@ class ExplorerFigure:
             self.moving = [self._moving_artists(i) for i in range(len(spec.series))]
             if len(spec.series) > 1 and spec.compare:
                 ax = self.axes["loss"] if "loss" in self.axes else next(iter(self.axes.values()))
-                handles = [Line2D([], [], color=COLORS[i % len(COLORS)], lw=STYLE["loss_lw"])
-                           for i in range(len(spec.series))]
+                handles = [
+                    Line2D([], [], color=COLORS[i % len(COLORS)], lw=STYLE["loss_lw"])
+                    for i in range(len(spec.series))
+                ]
                 ax.legend(handles, [s.label for s in spec.series], loc="upper right")
             self.canvas.draw()
         self.fig.set_layout_engine("none")  # freeze the layout: the background is final
@@ -143,7 +167,7 @@ class ExplorerFigure:
         ax.set_xlabel("$x$")
         ax.set_ylabel("$y$")
 
-    # -- moving parts ------------------------------------------------------------------------------
+    # -- moving parts ----------------------------------------------------------------------------
     def color(self, i: int) -> str:
         """Colour of series ``i``: the optimizer cycle in compare mode, else the first colour."""
         return COLORS[i % len(COLORS)] if self.spec.compare else COLORS[0]
@@ -155,15 +179,41 @@ class ExplorerFigure:
         for panel, ax in self.axes.items():
             arts: dict[str, Line2D] = {}
             if panel in ("contour", "curve"):
-                (arts["path"],) = ax.plot([], [], color=c, zorder=5, marker="o",
-                                          ms=STYLE["path_ms"],
-                                          lw=STYLE["path_lw"] if panel == "contour" else 1.0,
-                                          ls="-" if panel == "contour" else "--", **kw)
-                (arts["start"],) = ax.plot([], [], ls="none", marker="s", ms=STYLE["start_ms"],
-                                           mfc="white", mec=c, mew=1.5, zorder=6, **kw)
-                (arts["current"],) = ax.plot([], [], ls="none", marker="o",
-                                             ms=STYLE["current_ms"], color=c, mec="white",
-                                             mew=1.2, zorder=7, **kw)
+                (arts["path"],) = ax.plot(
+                    [],
+                    [],
+                    color=c,
+                    zorder=5,
+                    marker="o",
+                    ms=STYLE["path_ms"],
+                    lw=STYLE["path_lw"] if panel == "contour" else 1.0,
+                    ls="-" if panel == "contour" else "--",
+                    **kw,
+                )
+                (arts["start"],) = ax.plot(
+                    [],
+                    [],
+                    ls="none",
+                    marker="s",
+                    ms=STYLE["start_ms"],
+                    mfc="white",
+                    mec=c,
+                    mew=1.5,
+                    zorder=6,
+                    **kw,
+                )
+                (arts["current"],) = ax.plot(
+                    [],
+                    [],
+                    ls="none",
+                    marker="o",
+                    ms=STYLE["current_ms"],
+                    color=c,
+                    mec="white",
+                    mew=1.2,
+                    zorder=7,
+                    **kw,
+                )
             elif panel == "loss":
                 (arts["line"],) = ax.plot([], [], color=c, lw=STYLE["loss_lw"], zorder=5, **kw)
             elif panel == "fit":
@@ -236,8 +286,9 @@ class ExplorerFigure:
         self.canvas.restore_region(self._background)
         w, h = self.canvas.get_width_height(physical=True)
         img = Image.frombuffer("RGBA", (w, h), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-        img = img.convert("RGB").quantize(colors=colors, method=Image.Quantize.FASTOCTREE,
-                                          dither=Image.Dither.NONE)
+        img = img.convert("RGB").quantize(
+            colors=colors, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE
+        )
         buf = io.BytesIO()
         img.save(buf, format="PNG", optimize=True)
         return buf.getvalue()
@@ -248,14 +299,16 @@ class ExplorerFigure:
         out = []
         for panel, ax in self.axes.items():
             bb = ax.get_window_extent()
-            out.append({
-                "panel": panel,
-                "box": [bb.x0 / W, 1.0 - bb.y1 / H, bb.width / W, bb.height / H],
-                "xlim": [float(v) for v in ax.get_xlim()],
-                "ylim": [float(v) for v in ax.get_ylim()],
-                "xlog": ax.get_xscale() == "log",
-                "ylog": ax.get_yscale() == "log",
-            })
+            out.append(
+                {
+                    "panel": panel,
+                    "box": [bb.x0 / W, 1.0 - bb.y1 / H, bb.width / W, bb.height / H],
+                    "xlim": [float(v) for v in ax.get_xlim()],
+                    "ylim": [float(v) for v in ax.get_ylim()],
+                    "xlog": ax.get_xscale() == "log",
+                    "ylog": ax.get_yscale() == "log",
+                }
+            )
         return out
 
     @property

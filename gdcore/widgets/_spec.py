@@ -128,22 +128,32 @@ class Spec:
             rate = schedules.exponential_decay(rate, gamma)
         return s.cls(lr=rate, **kw)
 
-    def run(self, s: Series, lr: Any, values: Mapping[str, Any], steps: int | None = None) -> Trajectory:
+    def run(
+        self, s: Series, lr: Any, values: Mapping[str, Any], steps: int | None = None
+    ) -> Trajectory:
         """``gdcore.run`` for series ``s``; ``lr`` an ``(L, 1)`` array runs a batch over it."""
         x0 = self.start(values)
         if np.ndim(lr):
             x0 = np.broadcast_to(x0, (np.shape(lr)[0], self.dim))
         bs = self.option("batch_size")
         batch_size = None if bs is None else bs.values[int(values["batch_size"])]
-        return run(self.optimizer(s, lr, values), self.objective, x0,
-                   self.max_steps if steps is None else steps, tol=self.tol,
-                   batch_size=batch_size, rng=np.random.default_rng(self.seed))
+        return run(
+            self.optimizer(s, lr, values),
+            self.objective,
+            x0,
+            self.max_steps if steps is None else steps,
+            tol=self.tol,
+            batch_size=batch_size,
+            rng=np.random.default_rng(self.seed),
+        )
 
     def combos(self) -> list[dict[str, int]]:
         """Every combination of option indices, the last option varying fastest."""
         keys = [o.key for o in self.options]
-        return [dict(zip(keys, c, strict=True))
-                for c in itertools.product(*[range(len(o.values)) for o in self.options])]
+        return [
+            dict(zip(keys, c, strict=True))
+            for c in itertools.product(*[range(len(o.values)) for o in self.options])
+        ]
 
     def initial_values(self) -> dict[str, int]:
         return {o.key: o.index for o in self.options}
@@ -172,13 +182,31 @@ def prefix(t: Trajectory, k: int, tol: float | None) -> Trajectory:
     """The trajectory ``gdcore.run`` returns with ``steps=k``, cut from a longer single run."""
     n = int(t.nit)
     if t.status != MAX_STEPS and n <= k:
-        return Trajectory(t.params[: n + 1], t.losses[: n + 1], t.status, n, t.x, t.fun,
-                          t.success, t.message, t.grad_norms[: n + 1])
+        return Trajectory(
+            t.params[: n + 1],
+            t.losses[: n + 1],
+            t.status,
+            n,
+            t.x,
+            t.fun,
+            t.success,
+            t.message,
+            t.grad_norms[: n + 1],
+        )
     P, L, G = t.params[: k + 1], t.losses[: k + 1], t.grad_norms[: k + 1]
     limit = 1e6 * (abs(float(t.losses[0])) + 1.0)
     success = tol is None
-    return Trajectory(P, L, MAX_STEPS, k, P[k], float(L[k]), success,
-                      _message(MAX_STEPS, k, float(L[k]), float(G[k]), tol, None, limit), G)
+    return Trajectory(
+        P,
+        L,
+        MAX_STEPS,
+        k,
+        P[k],
+        float(L[k]),
+        success,
+        _message(MAX_STEPS, k, float(L[k]), float(G[k]), tol, None, limit),
+        G,
+    )
 
 
 # -- validation ---------------------------------------------------------------------------------
@@ -254,8 +282,10 @@ def _series(optimizer: Any, optimizers: Any, compare: bool) -> list[Series]:
             lr = check_real(f"optimizers[{label!r}]['lr']", lr, low=0.0, low_open=True)
         unknown = sorted(set(kw) - set(cls.defaults))
         if unknown:
-            raise ValueError(f"optimizers[{label!r}]: {cls.__name__} has no argument {unknown[0]!r}; "
-                             f"allowed: {sorted(cls.defaults)}")
+            raise ValueError(
+                f"optimizers[{label!r}]: {cls.__name__} has no argument {unknown[0]!r}; "
+                f"allowed: {sorted(cls.defaults)}"
+            )
         cls(lr=1e-3 if lr is None else lr, **kw)  # let the optimizer check its arguments
         out.append(Series(label, cls, kw, lr))
     if compare:
@@ -277,8 +307,9 @@ def _options(options: Any, objective: Objective, series: list[Series], x0: Any) 
             raise TypeError(f"options keys must be names (str), got {raw!r}")
         key = raw.strip().replace(" ", "_")
         if key not in RUN_OPTIONS and key not in accepted:
-            raise ValueError(f"options: unknown option {raw!r}; allowed: "
-                             f"{sorted(set(RUN_OPTIONS) | accepted)}")
+            raise ValueError(
+                f"options: unknown option {raw!r}; allowed: {sorted(set(RUN_OPTIONS) | accepted)}"
+            )
         if key in ("beta1", "beta2") and not any("betas" in s.cls.defaults for s in series):
             raise ValueError(f"options: {raw!r} needs an optimizer with betas (adam, adamw)")
         if isinstance(values, (str, bytes)) or not isinstance(values, Sequence) or not values:
@@ -286,21 +317,30 @@ def _options(options: Any, objective: Objective, series: list[Series], x0: Any) 
         values = list(values)
         kind = "slider"
         if key == "start":
-            values = [check_point(f"options['start'][{i}]", v, objective.dim)
-                      for i, v in enumerate(values)]
+            values = [
+                check_point(f"options['start'][{i}]", v, objective.dim)
+                for i, v in enumerate(values)
+            ]
             if any(v.ndim != 1 for v in values):
                 raise ValueError("options['start'] must be a list of single start points")
             kind = "dropdown"
         elif key == "batch_size":
             if objective.n_samples is None:
-                raise ValueError(f"options['batch_size'] needs a loss on data; "
-                                 f"{objective.name!r} has no data rows")
-            values = [None if v is None else
-                      check_int(f"options['batch_size'][{i}]", v, low=1, high=objective.n_samples)
-                      for i, v in enumerate(values)]
+                raise ValueError(
+                    f"options['batch_size'] needs a loss on data; "
+                    f"{objective.name!r} has no data rows"
+                )
+            values = [
+                None
+                if v is None
+                else check_int(f"options['batch_size'][{i}]", v, low=1, high=objective.n_samples)
+                for i, v in enumerate(values)
+            ]
         elif key == "gamma":
-            values = [check_real(f"options['gamma'][{i}]", v, low=0.0, high=1.0, low_open=True)
-                      for i, v in enumerate(values)]
+            values = [
+                check_real(f"options['gamma'][{i}]", v, low=0.0, high=1.0, low_open=True)
+                for i, v in enumerate(values)
+            ]
         else:
             for i, v in enumerate(values):
                 if not isinstance(v, (numbers.Real, np.bool_)):
@@ -327,7 +367,9 @@ def _options(options: Any, objective: Objective, series: list[Series], x0: Any) 
         if key == "start" and x0 is not None:
             hits = [i for i, v in enumerate(values) if np.allclose(v, x0)]
             if not hits:
-                raise ValueError("x0 must be one of options['start'] (or None to start at the first)")
+                raise ValueError(
+                    "x0 must be one of options['start'] (or None to start at the first)"
+                )
             index = hits[0]
         out.append(Option(key, key.replace("_", " "), values, labels, kind, index))
     return out
@@ -359,6 +401,25 @@ def make_spec(
     if not isinstance(compare, (bool, np.bool_)):
         raise TypeError(f"compare must be True or False, got {compare!r}")
     compare = bool(compare)
+    if isinstance(options, Mapping) and "optimizer" in options:
+        # options={"optimizer": ["sgd", "adam"]}: a dropdown of optimizers with default arguments
+        if optimizers is not None:
+            raise ValueError(
+                "give the optimizers either as optimizers={...} or as "
+                "options['optimizer'], not both"
+            )
+        names = options["optimizer"]
+        if isinstance(names, (str, bytes)) or not isinstance(names, Sequence) or not names:
+            raise TypeError(
+                f"options['optimizer'] must be a list of optimizer names, got {names!r}"
+            )
+        optimizers = {}
+        for name in names:
+            cls = _optimizer_class(name, "options['optimizer']")
+            optimizers[cls.__name__] = {"optimizer": name}
+        options = {k: v for k, v in options.items() if k != "optimizer"}
+        if isinstance(optimizer, str) and optimizer.lower() in OPTIMIZERS:
+            optimizer = OPTIMIZERS[optimizer.lower()].__name__
     series = _series(optimizer, optimizers, compare)
     max_steps = check_int("max_steps", max_steps, low=1, high=100_000)
     steps = check_int("steps", steps, low=0, high=max_steps)
@@ -377,12 +438,15 @@ def make_spec(
     if not compare and len(series) > 1:
         labels = [s.label for s in series]
         index = labels.index(optimizer) if isinstance(optimizer, str) and optimizer in labels else 0
-        opts.insert(0, Option("optimizer", "optimizer", list(range(len(series))), labels,
-                              "dropdown", index))
+        opts.insert(
+            0, Option("optimizer", "optimizer", list(range(len(series))), labels, "dropdown", index)
+        )
     if x0_arr is None and not any(o.key == "start" for o in opts):
         default = getattr(objective, "x0", None)
         if default is None:
-            raise TypeError("explore() needs a start point: pass x0=[...] or options={'start': [...]}")
+            raise TypeError(
+                "explore() needs a start point: pass x0=[...] or options={'start': [...]}"
+            )
         x0_arr = check_point("objective.x0", default, dim)
 
     # learning-rate slider
@@ -396,7 +460,11 @@ def make_spec(
             lr = first.lr if first.lr is not None else 0.1
     lr = check_real("lr", lr, low=0.0, low_open=True)
     if not lo * (1 - 1e-12) <= lr <= hi * (1 + 1e-12):
-        what = "lr (with compare=True: the multiplier of every optimizer's own lr)" if compare else "lr"
+        what = (
+            "lr (with compare=True: the multiplier of every optimizer's own lr)"
+            if compare
+            else "lr"
+        )
         raise ValueError(f"{what} must be in lr_range [{lo:g}, {hi:g}], got {lr:g}")
     grid, lr_index = lr_lattice(lr, lo, hi, lr_points)
 
@@ -417,21 +485,43 @@ def make_spec(
     if "contour" in panels and dim != 2:
         raise ValueError(f"panels: 'contour' needs a 2-D objective, got dim={dim}")
     if ("curve" in panels or "contour" in panels) and objective.domain is None:
-        raise ValueError(f"panels: 'curve'/'contour' need objective.domain; {objective.name!r} has none")
+        raise ValueError(
+            f"panels: 'curve'/'contour' need objective.domain; {objective.name!r} has none"
+        )
     fit_kind, data = None, None
     if "fit" in panels:
         X, y = getattr(objective, "X", None), getattr(objective, "y", None)
         if X is None or y is None:
-            raise ValueError("panels: 'fit' needs a loss on data with attributes X and y "
-                             "(gdcore.losses.mse or bce)")
+            raise ValueError(
+                "panels: 'fit' needs a loss on data with attributes X and y "
+                "(gdcore.losses.mse or bce)"
+            )
         X = np.asarray(X, dtype=float)
         X = X.reshape(len(X), -1)
         if X.shape[1] != 1 or dim != 2:
-            raise ValueError(f"panels: 'fit' draws 1-feature models [w, b]; X has {X.shape[1]} "
-                             f"features and the objective {dim} parameters")
+            raise ValueError(
+                f"panels: 'fit' draws 1-feature models [w, b]; X has {X.shape[1]} "
+                f"features and the objective {dim} parameters"
+            )
         name = str(getattr(objective, "name", "")).lower()
         fit_kind = "logistic" if any(s in name for s in ("bce", "logistic", "cross")) else "linear"
         data = (X[:, 0], np.asarray(y, dtype=float).ravel())
 
-    return Spec(objective, dim, x0_arr, grid, lr_index, steps, max_steps, opts, series, compare,
-                panels, title, tol, seed, fit_kind, data)
+    return Spec(
+        objective,
+        dim,
+        x0_arr,
+        grid,
+        lr_index,
+        steps,
+        max_steps,
+        opts,
+        series,
+        compare,
+        panels,
+        title,
+        tol,
+        seed,
+        fit_kind,
+        data,
+    )

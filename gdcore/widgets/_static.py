@@ -29,7 +29,8 @@ PNG_BUDGET = 120_000  # bytes of background PNG before base64
 
 _CSS = """
 .gd-explorer{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;font-size:14px;
- margin:0.5em 0 1em 0;color:#222;}
+ margin:0.5em 0 1em 0;padding:0.5em;color:#222;background:#fff;border-radius:4px;
+ box-sizing:border-box;max-width:100%;}
 .gd-explorer .gd-title{font-weight:600;margin-bottom:0.3em;}
 .gd-explorer .gd-controls{display:flex;flex-wrap:wrap;gap:0.25em 1.5em;margin-bottom:0.4em;}
 .gd-explorer .gd-control{display:flex;align-items:center;gap:0.5em;min-width:18em;}
@@ -37,9 +38,10 @@ _CSS = """
 .gd-explorer input[type=range]{flex:1 1 9em;min-width:7em;margin:0;}
 .gd-explorer .gd-readout{font-variant-numeric:tabular-nums;min-width:3.5em;}
 .gd-explorer .gd-figure-wrap{position:relative;width:100%;}
-.gd-explorer .gd-background{display:block;width:100%;height:auto;margin:0;}
-.gd-explorer canvas.gd-figure{position:absolute;left:0;top:0;width:100%;height:100%;
- pointer-events:none;}
+.gd-explorer .gd-background{display:block;width:100%;max-width:100%;height:auto;margin:0;
+ padding:0;border:0;}
+.gd-explorer canvas.gd-figure{position:absolute;left:0;top:0;width:100%;height:100%;margin:0;
+ padding:0;border:0;pointer-events:none;}
 .gd-explorer .gd-status{font-variant-numeric:tabular-nums;margin-top:0.3em;min-height:1.3em;}
 """
 
@@ -50,7 +52,6 @@ _counter: dict[str, int] = {}
 def explorer_js() -> str:
     """The explorer script (package data)."""
     return resources.files("gdcore.widgets").joinpath("static/explorer.js").read_text("utf-8")
-
 
 
 def _f32(a: np.ndarray) -> np.ndarray:
@@ -172,9 +173,13 @@ def pack(spec: Spec, data: dict[str, Any]) -> tuple[bytes, dict[str, Any]]:
         layout[name] = [off, len(b)]
         blob += b
         off += len(b)
-    meta = {"sections": layout, "raw_size": len(blob), "n_runs": int(len(data["lens"])),
-            "n_points": int(data["lens"].sum()),
-            "qbox": None if box is None else box.tolist()}
+    meta = {
+        "sections": layout,
+        "raw_size": len(blob),
+        "n_runs": len(data["lens"]),
+        "n_points": int(data["lens"].sum()),
+        "qbox": None if box is None else box.tolist(),
+    }
     return zlib.compress(blob, 9), meta
 
 
@@ -192,22 +197,41 @@ def unpack(packed: bytes, meta: dict[str, Any], dim: int) -> dict[str, np.ndarra
     out["offsets"] = np.concatenate([[0], np.cumsum(out["lens"], dtype=np.int64)]).astype(np.int64)
     if "params" in sec:
         q = _unplanes(sec["params"], "<u2", (n, dim))
-        out["params"] = dequantise(q, np.frombuffer(sec["exceptions"], "<f4"),
-                                   np.asarray(meta["qbox"]))
+        out["params"] = dequantise(
+            q, np.frombuffer(sec["exceptions"], "<f4"), np.asarray(meta["qbox"])
+        )
     return out
 
 
 def _controls(spec: Spec) -> list[dict[str, Any]]:
     out = [
-        {"name": spec.lr_name, "key": "lr", "kind": "range",
-         "labels": [f"{v:.3g}" for v in spec.lr_grid], "value": spec.lr_index},
-        {"name": "steps", "key": "steps", "kind": "range", "labels": None,
-         "min": 0, "max": spec.max_steps, "value": spec.steps},
+        {
+            "name": spec.lr_name,
+            "key": "lr",
+            "kind": "range",
+            "labels": [f"{v:.3g}" for v in spec.lr_grid],
+            "value": spec.lr_index,
+        },
+        {
+            "name": "steps",
+            "key": "steps",
+            "kind": "range",
+            "labels": None,
+            "min": 0,
+            "max": spec.max_steps,
+            "value": spec.steps,
+        },
     ]
     for o in spec.options:
-        out.append({"name": o.name, "key": o.key,
-                    "kind": "select" if o.kind == "dropdown" else "range",
-                    "labels": o.labels, "value": o.index})
+        out.append(
+            {
+                "name": o.name,
+                "key": o.key,
+                "kind": "select" if o.kind == "dropdown" else "range",
+                "labels": o.labels,
+                "value": o.index,
+            }
+        )
     return out
 
 
@@ -215,16 +239,22 @@ def _control_html(c: dict[str, Any]) -> str:
     name = html.escape(c["name"], quote=True)
     if c["kind"] == "select":
         opts = "".join(
-            f'<option value="{i}"{" selected" if i == c["value"] else ""}>{html.escape(lab)}</option>'
-            for i, lab in enumerate(c["labels"]))
-        return (f'<label class="gd-control"><span class="gd-label">{name}</span>'
-                f'<select data-name="{name}">{opts}</select></label>')
+            f'<option value="{i}"{" selected" if i == c["value"] else ""}>'
+            f"{html.escape(lab)}</option>"
+            for i, lab in enumerate(c["labels"])
+        )
+        return (
+            f'<label class="gd-control"><span class="gd-label">{name}</span>'
+            f'<select data-name="{name}">{opts}</select></label>'
+        )
     lo, hi = (c["min"], c["max"]) if c["labels"] is None else (0, len(c["labels"]) - 1)
     readout = str(c["value"]) if c["labels"] is None else c["labels"][c["value"]]
-    return (f'<label class="gd-control"><span class="gd-label">{name}</span>'
-            f'<input type="range" data-name="{name}" min="{lo}" max="{hi}" step="1" '
-            f'value="{c["value"]}" aria-label="{name}">'
-            f'<output class="gd-readout">{html.escape(readout)}</output></label>')
+    return (
+        f'<label class="gd-control"><span class="gd-label">{name}</span>'
+        f'<input type="range" data-name="{name}" min="{lo}" max="{hi}" step="1" '
+        f'value="{c["value"]}" aria-label="{name}">'
+        f'<output class="gd-readout">{html.escape(readout)}</output></label>'
+    )
 
 
 def initial_status(spec: Spec, data: dict[str, Any]) -> str:
@@ -271,9 +301,12 @@ def render_html(spec: Spec) -> str:
         "dim": spec.dim,
         "compare": spec.compare,
         "labels": [s.label for s in spec.series],
-        "jump": [(-1 if s.lr is None else
-                  int(np.argmin(np.abs(np.log(spec.lr_grid / s.lr))))) for s in spec.series]
-        if spec.option("optimizer") is not None else None,
+        "jump": [
+            (-1 if s.lr is None else int(np.argmin(np.abs(np.log(spec.lr_grid / s.lr)))))
+            for s in spec.series
+        ]
+        if spec.option("optimizer") is not None
+        else None,
         "axes": fig.geometry(),
         "style": fig.style(),
         "fit": spec.fit_kind,
@@ -286,8 +319,9 @@ def render_html(spec: Spec) -> str:
     uid = f"gdx-{digest}" + (f"-{_counter[digest]}" if _counter[digest] > 1 else "")
     controls = "".join(_control_html(c) for c in payload["controls"])
     title = f'<div class="gd-title">{html.escape(spec.title)}</div>' if spec.title else ""
-    alt = html.escape(f"{', '.join(spec.panels)} of gradient descent on {spec.objective.name}",
-                      quote=True)
+    alt = html.escape(
+        f"{', '.join(spec.panels)} of gradient descent on {spec.objective.name}", quote=True
+    )
     png = base64.b64encode(background).decode("ascii")
     status = html.escape(initial_status(spec, data))
     script = explorer_js().replace("</", "<\\/")
@@ -301,7 +335,7 @@ def render_html(spec: Spec) -> str:
         f'<canvas class="gd-figure"></canvas></div>'
         f'<div class="gd-status" aria-live="polite">{status}</div>'
         f'<script type="application/json" class="gd-data">{blob}</script>'
-        f"<script>{script}\nwindow.gdExplorer.init(document.getElementById(\"{uid}\"));</script>"
+        f'<script>{script}\nwindow.gdExplorer.init(document.getElementById("{uid}"));</script>'
         f"</div>"
     )
 

@@ -141,7 +141,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-_GZIP_TYPES = (".html", ".css", ".js", ".json", ".svg", ".txt", ".map", ".xml", ".ttf", ".otf", ".inv")
+_GZIP_TYPES = (
+    ".html",
+    ".css",
+    ".js",
+    ".json",
+    ".svg",
+    ".txt",
+    ".map",
+    ".xml",
+    ".ttf",
+    ".otf",
+    ".inv",
+)
 _GZIP_CACHE: dict[tuple[str, float], bytes] = {}
 
 
@@ -152,7 +164,7 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     Netlify all gzip text); the uncompressed size is reported next to it.
     """
 
-    def log_message(self, format, *args):  # noqa: A002 - signature of the base class
+    def log_message(self, format, *args):
         pass
 
     def send_head(self):
@@ -201,6 +213,7 @@ class StaticServer:
 
 
 LOCAL_HOSTS = {"127.0.0.1"}
+NON_LOCAL_URL = re.compile(r"^(?!(https?|wss?)://127\.0\.0\.1(:\d+)?(/|$))(?!(data|blob|about):)")
 LOCAL_SCHEMES = {"data", "blob", "about", "chrome-extension", "devtools"}
 
 
@@ -226,7 +239,9 @@ class PageRecorder:
         self.external: list[str] = []
         self.page_errors: list[str] = []
         self.console_errors: list[str] = []
-        context.route(lambda url: not is_local(url), self._block)
+        # A regex (matched inside the browser driver), not a Python predicate: a predicate would stop
+        # every request until Python next talks to Playwright.
+        context.route(NON_LOCAL_URL, self._block)
         page.on("request", self._on_request)
         page.on("requestfinished", lambda r: self.finished.append(r))
         page.on("requestfailed", lambda r: self.failed.append(r))
@@ -258,9 +273,11 @@ class PageRecorder:
                 sizes = req.sizes()
                 resp = req.response()
                 body = len(resp.body()) if resp is not None else 0
-            except Exception:  # noqa: BLE001 - the page may be gone; count what we know
+            except Exception:
                 continue
-            n = max(sizes.get("responseBodySize", 0), 0) + max(sizes.get("responseHeadersSize", 0), 0)
+            n = max(sizes.get("responseBodySize", 0), 0) + max(
+                sizes.get("responseHeadersSize", 0), 0
+            )
             total += n
             decoded += body
             by_type[req.resource_type] = by_type.get(req.resource_type, 0) + n
@@ -307,7 +324,9 @@ def summary_lines() -> list[str]:
     lines: list[str] = []
     st = REPORT["static"]
     if st:
-        lines.append("Static HTML book (no kernel; served from 127.0.0.1, gzip like a static host):")
+        lines.append(
+            "Static HTML book (no kernel; served from 127.0.0.1, gzip like a static host):"
+        )
         lines.append(
             f"{'page':<20} {'reqs':>4} {'ext':>3} {'weight gz':>10} {'unzipped':>10} {'expl':>4} "
             f"{'ctrls':>5} {'handler':>7} {'in->rAF':>7} {'js hdl':>7} {'js frm':>7}  screenshot"
@@ -471,15 +490,29 @@ def ensure_binder_venv(log=print) -> dict:
             if local and state.get("gdcore") != digest:
                 log("gdcore sources changed: reinstalling the local requirement(s)")
                 for line in local:
-                    _run([python, "-m", "pip", "install", "--no-deps", "--force-reinstall",
-                          *line.split()], log, cwd=REPO)
+                    _run(
+                        [
+                            python,
+                            "-m",
+                            "pip",
+                            "install",
+                            "--no-deps",
+                            "--force-reinstall",
+                            *line.split(),
+                        ],
+                        log,
+                        cwd=REPO,
+                    )
         else:
             if venv.exists():
                 log(f"requirements changed: removing {venv}")
                 shutil.rmtree(venv)
             _run([sys.executable, "-m", "venv", str(venv)], log)
-            _run([python, "-m", "pip", "install", "-r", "binder/requirements.txt", pin], log,
-                 cwd=REPO)
+            _run(
+                [python, "-m", "pip", "install", "-r", "binder/requirements.txt", pin],
+                log,
+                cwd=REPO,
+            )
         state = {"hash": req_hash, "gdcore": digest, "pin": pin, "python": pyver}
         state_file.write_text(json.dumps(state))
     info["seconds"] = round(time.monotonic() - t0, 1)

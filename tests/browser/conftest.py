@@ -4,8 +4,9 @@ Select the suites with ``pytest -m browser``; they run by default (and in CI). W
 /usr/bin/chromium they skip locally and fail in CI (CI=true).
 
 Overrides, for trying the harness on a throwaway book: GDCORE_BOOK_SRC (folder with _toc.yml and the
-notebooks; default book/), GDCORE_BOOK_HTML (built HTML; default _build/html), GDCORE_BINDER_VENV,
-GDCORE_ARTIFACTS (default artifacts/).
+notebooks; default book/), GDCORE_BOOK_HTML (built HTML; default _build/html, built by
+tests/book_fixtures.py unless GDCORE_BOOK_BUILT=1 or its stamp is current), GDCORE_BINDER_VENV (default
+~/.cache/gdcore-book/venv-binder), GDCORE_ARTIFACTS (default artifacts/).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import browser_helpers as bh  # noqa: E402
+import browser_helpers as bh
 
 
 def pytest_configure(config):
@@ -70,46 +71,50 @@ def browser(playwright_instance):
     b.close()
 
 
-def _ensure_book_built(request) -> Path:
+def _ensure_book_built() -> Path:
     override = os.environ.get("GDCORE_BOOK_HTML")
-    if override:
+    if override:  # a throwaway book, built by hand
         html = Path(override)
-    else:
-        html = bh.REPO / "_build" / "html"
-        try:  # the infra helper's session fixture (tests/conftest.py), when it exists
-            got = request.getfixturevalue("built_book")
-        except pytest.FixtureLookupError:
-            got = None
-        if got is not None and not isinstance(got, bool):
-            got = Path(got)
-            html = got / "html" if (got / "html" / "index.html").is_file() else got
+        if not (html / "index.html").is_file():
+            pytest.fail(f"GDCORE_BOOK_HTML={html} has no index.html", pytrace=False)
+        return html
+    try:  # the infra helper's builder (tests/book_fixtures.py): stamp-checked, built at most once
+        sys.path.insert(0, str(bh.REPO / "tests"))
+        import book_fixtures
+    except ImportError:
+        book_fixtures = None
+    if book_fixtures is not None:
+        t0 = time.monotonic()
+        html = Path(book_fixtures.build_book())
+        if time.monotonic() - t0 > 5:
+            bh.REPORT["env"]["book build"] = f"{time.monotonic() - t0:.0f} s"
+        return html
+    html = bh.REPO / "_build" / "html"
     index = html / "index.html"
     if index.is_file():
         return html
     if os.environ.get("GDCORE_BOOK_BUILT"):
         pytest.fail(f"GDCORE_BOOK_BUILT is set but {index} is missing", pytrace=False)
-    script = bh.REPO / "scripts" / "build_book.sh"
-    if not script.is_file():
-        pytest.fail(f"{index} is missing and {script} does not exist to build it", pytrace=False)
     t0 = time.monotonic()
     proc = subprocess.run(
-        ["bash", str(script)], cwd=bh.REPO, capture_output=True, text=True, timeout=1800
+        ["bash", str(bh.REPO / "scripts" / "build_book.sh")],
+        cwd=bh.REPO,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        stdin=subprocess.DEVNULL,
     )
-    bh.REPORT["env"]["book build (scripts/build_book.sh)"] = f"{time.monotonic() - t0:.0f} s"
+    bh.REPORT["env"]["book build"] = f"{time.monotonic() - t0:.0f} s"
     if proc.returncode != 0 or not index.is_file():
-        pytest.fail(
-            f"scripts/build_book.sh failed (exit {proc.returncode}); {index} "
-            f"{'exists' if index.is_file() else 'missing'}\n--- stdout (tail)\n{proc.stdout[-4000:]}"
-            f"\n--- stderr (tail)\n{proc.stderr[-4000:]}",
-            pytrace=False,
-        )
+        out = (proc.stdout + proc.stderr)[-6000:]
+        pytest.fail(f"scripts/build_book.sh failed (exit {proc.returncode}):\n{out}", pytrace=False)
     return html
 
 
 @pytest.fixture(scope="session")
-def book_html(request) -> Path:
-    """The built HTML book (_build/html), built once if it is missing."""
-    return _ensure_book_built(request)
+def book_html() -> Path:
+    """The built HTML book (_build/html): built at most once per session (tests/book_fixtures.py)."""
+    return _ensure_book_built()
 
 
 @pytest.fixture(scope="session")

@@ -83,8 +83,15 @@ def binder_venv(playwright_instance) -> Path:
     bh.REPORT["env"]["binder venv"] = f"{venv}: {info['bytes'] / 1e6:.0f} MB on disk (du), {how}"
     print(f"binder venv {venv}: {info['bytes'] / 1e6:.0f} MB, {how}")
     probe = subprocess.run(
-        [str(venv / "bin" / "python"), "-c", "import gdcore, ipywidgets, ipykernel; print(gdcore.__file__)"],
-        capture_output=True, text=True, cwd="/", check=False,
+        [
+            str(venv / "bin" / "python"),
+            "-c",
+            "import gdcore, ipywidgets, ipykernel; print(gdcore.__file__)",
+        ],
+        capture_output=True,
+        text=True,
+        cwd="/",
+        check=False,
     )
     if probe.returncode != 0 or str(venv) not in probe.stdout:
         pytest.fail(
@@ -123,8 +130,11 @@ class LabServer:
     def start(self) -> None:
         src = bh.book_src_dir()
         shutil.copytree(
-            src, self.root,
-            ignore=shutil.ignore_patterns("_build", ".ipynb_checkpoints", "__pycache__", ".jupyter_cache"),
+            src,
+            self.root,
+            ignore=shutil.ignore_patterns(
+                "_build", ".ipynb_checkpoints", "__pycache__", ".jupyter_cache"
+            ),
         )
         cfg = self.tmp / "jupyter-config"
         (cfg / "labconfig").mkdir(parents=True)
@@ -136,8 +146,11 @@ class LabServer:
             p = settings / rel
             p.parent.mkdir(parents=True, exist_ok=True)
             p.write_text(json.dumps(value))
-        env = {k: v for k, v in os.environ.items()
-               if not k.startswith(("GDCORE_", "JUPYTER", "VIRTUAL_ENV", "PYTHON", "MPL", "IPYTHON"))}
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("GDCORE_", "JUPYTER", "VIRTUAL_ENV", "PYTHON", "MPL", "IPYTHON"))
+        }
         env.update(
             PATH=f"{self.venv / 'bin'}:{os.environ.get('PATH', '/usr/bin:/bin')}",
             VIRTUAL_ENV=str(self.venv),
@@ -151,19 +164,32 @@ class LabServer:
             PYDEVD_DISABLE_FILE_VALIDATION="1",
         )
         cmd = [
-            str(self.venv / "bin" / "jupyter"), "lab", "--no-browser",
-            "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={self.port}", "--ServerApp.port_retries=0",
-            f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={self.root}",
+            str(self.venv / "bin" / "jupyter"),
+            "lab",
+            "--no-browser",
+            "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={self.port}",
+            "--ServerApp.port_retries=0",
+            f"--IdentityProvider.token={self.token}",
+            f"--ServerApp.root_dir={self.root}",
         ]
         if os.geteuid() == 0:  # CI containers run as root; Binder does not
             cmd.append("--ServerApp.allow_root=True")
-        self.log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
-        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, env=env,
-                                     cwd=self.tmp, start_new_session=True)
+        self.log = open(self.log_path, "w")
+        self.proc = subprocess.Popen(
+            cmd,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=self.tmp,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"jupyter lab exited ({self.proc.returncode}):\n{self.log_tail()}")
+                raise RuntimeError(
+                    f"jupyter lab exited ({self.proc.returncode}):\n{self.log_tail()}"
+                )
             try:
                 self.api("/api/status")
                 return
@@ -304,15 +330,26 @@ _TAKE_RECORD = """
 
 
 def _menu(page, top: str, item: str) -> None:
-    page.locator(".lm-MenuBar-item", has_text=re.compile(rf"^\s*{re.escape(top)}\s*$")).first.click()
-    entry = page.locator(".lm-Menu-item:not(.lm-mod-hidden) .lm-Menu-itemLabel").filter(
-        has_text=re.compile(rf"^\s*{re.escape(item)}(…|\.\.\.)?\s*$")
-    ).first
+    page.locator(
+        ".lm-MenuBar-item", has_text=re.compile(rf"^\s*{re.escape(top)}\s*$")
+    ).first.click()
+    entry = (
+        page.locator(".lm-Menu-item:not(.lm-mod-hidden) .lm-Menu-itemLabel")
+        .filter(has_text=re.compile(rf"^\s*{re.escape(item)}(…|\.\.\.)?\s*$"))
+        .first
+    )
     entry.click()
 
 
-def _answer_dialogs(page, prefer=("Shut Down", "Discard", "Don't Save", "Close", "Ok", "OK"), wait_s=3.0):
-    """Click through JupyterLab dialogs (kernel shutdown / unsaved changes), never saving."""
+def _answer_dialogs(
+    page, prefer=("Shut Down", "Discard", "Don't Save", "Close", "Ok", "OK"), wait_s=3.0
+) -> list[str]:
+    """Click through JupyterLab dialogs (kernel shutdown / unsaved changes), never saving.
+
+    Waits up to ``wait_s`` for a first dialog; returns once no dialog has shown for 0.5 s after the
+    last one answered.
+    """
+    answered: list[str] = []
     deadline = time.monotonic() + wait_s
     while time.monotonic() < deadline:
         dialog = page.locator(".jp-Dialog")
@@ -322,11 +359,34 @@ def _answer_dialogs(page, prefer=("Shut Down", "Discard", "Don't Save", "Close",
             for want in prefer:
                 if want in labels:
                     buttons.nth(labels.index(want)).click()
+                    answered.append(want)
                     break
             else:
                 dialog.first.locator("button.jp-mod-accept").first.click()
-            deadline = time.monotonic() + 1.5
-        page.wait_for_timeout(200)
+                answered.append("accept")
+            deadline = time.monotonic() + 0.5
+        page.wait_for_timeout(100)
+    return answered
+
+
+def _open_notebook(page, server: LabServer, nb: str) -> str:
+    """Open ``nb`` like a reader: the first time by its lab/tree URL, then File > Open from Path…
+    in the running JupyterLab (one app load for the whole suite). Returns how it was opened."""
+    shell = page.locator("#jp-main-dock-panel")
+    how = "url"
+    if "/lab" in page.url and shell.count():
+        try:
+            _menu(page, "File", "Open from Path")
+            field = page.locator(".jp-Dialog input").first
+            field.fill(nb)
+            field.press("Enter")
+            how = "open from path"
+        except Exception:  # noqa: BLE001 - fall back to loading the URL
+            how = "url"
+    if how == "url":
+        page.goto(f"{server.url}/lab/tree/{nb}?reset&token={server.token}", wait_until="load")
+    page.locator(f"{_PANEL} .jp-Notebook .jp-Cell").first.wait_for(state="attached", timeout=60_000)
+    return how
 
 
 def _kernel_idle(server: LabServer, nb: str) -> bool:
@@ -344,20 +404,23 @@ def _sessions_for(server: LabServer, nb: str) -> list[dict]:
     return [s for s in server.api("/api/sessions") if s.get("path", "").endswith(nb)]
 
 
-def _wait(pred, timeout_s: float, interval_s: float = 0.25):
+def _wait(page, pred, timeout_s: float, interval_s: float = 0.25):
+    """Poll ``pred`` until truthy; waits with page.wait_for_timeout so Playwright keeps pumping."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         got = pred()
         if got:
             return got
-        time.sleep(interval_s)
+        page.wait_for_timeout(interval_s * 1000)
     return pred()
 
 
 def _slider(root, label_re: str):
-    return root.locator(".widget-slider").filter(
-        has=root.page.locator(".widget-label", has_text=re.compile(label_re))
-    ).first
+    return (
+        root.locator(".widget-slider")
+        .filter(has=root.page.locator(".widget-label", has_text=re.compile(label_re)))
+        .first
+    )
 
 
 def _drag(page, slider, end: str) -> None:
@@ -399,7 +462,7 @@ def _act_and_measure(page, root, action, timeout_s: float, need_status: bool = T
         ok = now["img"] != before["img"] and (now["status"] != before["status"] or not need_status)
         return now if ok else None
 
-    after = _wait(changed, timeout_s, 0.1)
+    after = _wait(page, changed, timeout_s, 0.1)
     if after is not None:  # let queued updates finish: the picture settles
         last = None
         for _ in range(40):
@@ -410,10 +473,16 @@ def _act_and_measure(page, root, action, timeout_s: float, need_status: bool = T
             last = snap
     rec = page.evaluate(_TAKE_RECORD) or {"img": [], "readout": [], "status": []}
     final = root.evaluate(_SNAPSHOT)
-    out = {"img_changed": final["img"] != before["img"],
-           "status_changed": final["status"] != before["status"], "status": final["status"],
-           "status_before": before["status"], "first_ms": None, "final_ms": None,
-           "value_changes": len(rec["readout"]), "images": len(rec["img"])}
+    out = {
+        "img_changed": final["img"] != before["img"],
+        "status_changed": final["status"] != before["status"],
+        "status": final["status"],
+        "status_before": before["status"],
+        "first_ms": None,
+        "final_ms": None,
+        "value_changes": len(rec["readout"]),
+        "images": len(rec["img"]),
+    }
     if rec["readout"] and rec["img"]:
         r0, r1 = rec["readout"][0], rec["readout"][-1]
         firsts = [t for t in rec["img"] if t >= r0]
@@ -449,24 +518,44 @@ def _exercise_explorer(page, i: int, info: dict, problems: list) -> list[dict]:
         # steps: the end farther from the handle (the other end if that shows the same picture,
         # e.g. a run that already stopped); learning rate: the far right (largest rate)
         end = "right" if name == "learning rate" else _far_end(slider)
-        d = _act_and_measure(page, root, lambda s=slider, e=end: _drag(page, s, e),
-                             WIDGET_TIMEOUT_S if name == "learning rate" else 10)
+        if name == "steps" and re.search(
+            r"converged|diverged", root.evaluate(_SNAPSHOT)["status"] or ""
+        ):
+            end = "left"  # the run stopped early: more steps would show the same picture
+        d = _act_and_measure(
+            page,
+            root,
+            lambda s=slider, e=end: _drag(page, s, e),
+            WIDGET_TIMEOUT_S if name == "learning rate" else 10,
+        )
         if name == "steps" and not (d["img_changed"] and d["status_changed"]):
             end = "left" if end == "right" else "right"
-            d = _act_and_measure(page, root, lambda s=slider, e=end: _drag(page, s, e),
-                                 WIDGET_TIMEOUT_S)
+            d = _act_and_measure(
+                page, root, lambda s=slider, e=end: _drag(page, s, e), WIDGET_TIMEOUT_S
+            )
         d.update(explorer=i + 1, slider=name, gesture=f"drag {end}")
         samples.append(d)
+        if name == "steps" and end == "left":  # 0 steps shows no path: back to the most steps
+            _act_and_measure(
+                page, root, lambda s=slider: _drag(page, s, "right"), 10, need_status=False
+            )
         if not d["img_changed"]:
             problems.append(f"{label}: dragging {name!r} to the {end} did not change the image")
         if not d["status_changed"]:
-            problems.append(f"{label}: dragging {name!r} to the {end} did not change the status "
-                            f"({d['status']!r})")
+            problems.append(
+                f"{label}: dragging {name!r} to the {end} did not change the status "
+                f"({d['status']!r})"
+            )
     # one value change each: the cleanest slider -> image timing
     if "learning rate" in sliders:
         for frac in (0.35, 0.6):
-            d = _act_and_measure(page, root, lambda f=frac: _click_track(page, sliders["learning rate"], f),
-                                 WIDGET_TIMEOUT_S, need_status=False)
+            d = _act_and_measure(
+                page,
+                root,
+                lambda f=frac: _click_track(page, sliders["learning rate"], f),
+                WIDGET_TIMEOUT_S,
+                need_status=False,
+            )
             d.update(explorer=i + 1, slider="learning rate", gesture=f"click {frac:.0%}")
             samples.append(d)
     return samples
@@ -489,23 +578,34 @@ def test_live_chapter(lab_page, lab_server, nb):
     assert src_nb.is_file(), f"{src_nb} missing"
     cells = json.loads(src_nb.read_text(encoding="utf-8"))["cells"]
     n_explorer_cells = sum(
-        1 for c in cells if c["cell_type"] == "code" and EXPLORER_CELL_RE.search("".join(c["source"]))
+        1
+        for c in cells
+        if c["cell_type"] == "code" and EXPLORER_CELL_RE.search("".join(c["source"]))
     )
     problems: list[str] = []
     result: dict = {"explorer_cells": n_explorer_cells}
     bh.REPORT["live"][chapter] = result
     n_errors_before = len(rec.page_errors)
+    phases: dict[str, float] = {}
+    result["phase_s"] = phases
+    t_phase = [time.monotonic()]
+
+    def phase(name: str) -> None:
+        now = time.monotonic()
+        phases[name] = round(now - t_phase[0], 1)
+        t_phase[0] = now
+
     try:
-        page.goto(f"{lab_server.url}/lab/tree/{nb}?reset&token={lab_server.token}", wait_until="load")
-        page.locator(f"{_PANEL} .jp-Notebook .jp-Cell").first.wait_for(state="attached", timeout=60_000)
-        if not _wait(lambda: _kernel_idle(lab_server, nb), 60):
+        result["opened_by"] = _open_notebook(page, lab_server, nb)
+        if not _wait(page, lambda: _kernel_idle(lab_server, nb), 60):
             problems.append("kernel never became idle after opening the notebook")
         _answer_dialogs(page, prefer=("Select", "Ok", "OK"), wait_s=0.5)
+        phase("open")
 
         # Clear outputs (so stale counts cannot pass for new ones), then Run > Run All Cells.
         page.locator(f"{_PANEL} .jp-Notebook").first.click(position={"x": 5, "y": 5})
         _menu(page, "Edit", "Clear Outputs of All Cells")
-        _wait(lambda: page.evaluate(_CELL_STATE)["done"] == 0, 10)
+        _wait(page, lambda: page.evaluate(_CELL_STATE)["done"] == 0, 10)
         t0 = time.monotonic()
         _menu(page, "Run", "Run All Cells")
 
@@ -513,13 +613,16 @@ def test_live_chapter(lab_page, lab_server, nb):
             st = page.evaluate(_CELL_STATE)
             return st if st and st["pending"] == 0 and _kernel_idle(lab_server, nb) else None
 
-        state = _wait(finished, RUN_ALL_TIMEOUT_S, 0.5)
+        state = _wait(page, finished, RUN_ALL_TIMEOUT_S, 0.5)
         result["run_all_s"] = round(time.monotonic() - t0, 1)
         state = state or page.evaluate(_CELL_STATE)
         result["code_cells"] = state["n"]
         if state["pending"]:
-            problems.append(f"after {RUN_ALL_TIMEOUT_S} s, {state['pending']} code cells have no "
-                            f"execution count ({state})")
+            problems.append(
+                f"after {RUN_ALL_TIMEOUT_S} s, {state['pending']} code cells have no "
+                f"execution count ({state})"
+            )
+        phase("run all")
         page.wait_for_timeout(500)  # widget views render after the last reply
         outs = page.evaluate(_OUTPUT_PROBLEMS)
         result["stderr"] = outs["stderr"]
@@ -531,16 +634,19 @@ def test_live_chapter(lab_page, lab_server, nb):
             got = page.evaluate(_TAG_EXPLORERS)
             return got if len(got) >= n_explorer_cells and all(g["img"] for g in got) else None
 
-        explorers = _wait(tagged, WIDGET_TIMEOUT_S, 0.5) or page.evaluate(_TAG_EXPLORERS)
+        explorers = _wait(page, tagged, WIDGET_TIMEOUT_S, 0.5) or page.evaluate(_TAG_EXPLORERS)
         result["explorers"] = len(explorers)
         if n_explorer_cells == 0:
             problems.append("the chapter has no explorer cell (explore(...))")
         if len(explorers) < n_explorer_cells:
-            problems.append(f"{n_explorer_cells} explorer cells but {len(explorers)} live explorers "
-                            "rendered (a slider labelled 'learning rate' and an image in a VBox)")
+            problems.append(
+                f"{n_explorer_cells} explorer cells but {len(explorers)} live explorers "
+                "rendered (a slider labelled 'learning rate' and an image in a VBox)"
+            )
         drags = []
         for i, info in enumerate(explorers):
             drags += _exercise_explorer(page, i, info, problems)
+        phase("explorers")
         result["drags"] = len(drags)
         result["drag_details"] = drags
         clicks = [d["first_ms"] for d in drags if d["gesture"].startswith("click")]
@@ -551,38 +657,55 @@ def test_live_chapter(lab_page, lab_server, nb):
         result["slider_to_img_max_ms"] = max(clicks) if clicks else None
         result["drag_settle_ms"] = bh.median(finals)
         if chapter == "05_learning_rate":
-            statuses = [d["status"] for d in drags if d["gesture"] == "drag right"
-                        and d["slider"] == "learning rate"]
+            statuses = [
+                d["status"]
+                for d in drags
+                if d["gesture"] == "drag right" and d["slider"] == "learning rate"
+            ]
             if not any("diverged" in (s or "") for s in statuses):
-                problems.append("05_learning_rate: no status says 'diverged' after dragging the "
-                                f"learning-rate slider to the far right (statuses: {statuses})")
+                problems.append(
+                    "05_learning_rate: no status says 'diverged' after dragging the "
+                    f"learning-rate slider to the far right (statuses: {statuses})"
+                )
 
         # Screenshot with the first explorer in view.
         shot = bh.screenshot_path("live", chapter)
         if explorers:
-            page.locator('[data-gdtest-live="0"]').evaluate("(el) => el.scrollIntoView({block: 'start'})")
+            page.locator('[data-gdtest-live="0"]').evaluate(
+                "(el) => el.scrollIntoView({block: 'start'})"
+            )
             page.wait_for_timeout(200)
         page.screenshot(path=str(shot))
-        result["screenshot"] = str(shot.relative_to(bh.REPO)) if shot.is_relative_to(bh.REPO) else str(shot)
+        result["screenshot"] = (
+            str(shot.relative_to(bh.REPO)) if shot.is_relative_to(bh.REPO) else str(shot)
+        )
         print(f"screenshot: {shot}")
     finally:
         # File > Close and Shut Down Notebook; the kernel must be gone.
         try:
             _menu(page, "File", "Close and Shut Down Notebook")
-            _answer_dialogs(page)
-        except Exception as exc:  # noqa: BLE001 - fall back to the REST API below
+            result["close_dialogs"] = _answer_dialogs(page)
+        except Exception as exc:
             result["close_error"] = f"{type(exc).__name__}: {exc}"[:300]
-        left = _wait(lambda: not _sessions_for(lab_server, nb), 15) or _sessions_for(lab_server, nb)
+        left = _wait(page, lambda: not _sessions_for(lab_server, nb), 15) or _sessions_for(
+            lab_server, nb
+        )
         if left is not True and left:
             result["close_fallback"] = True
             for s in left:
                 lab_server.api(f"/api/sessions/{s['id']}", method="DELETE")
         result["page_errors"] = rec.page_errors[n_errors_before:]
+        phase("close")
+        print(f"phases (s): {phases}")
     if result.get("close_fallback"):
-        problems.append(f"File > Close and Shut Down Notebook left the kernel running "
-                        f"({result.get('close_error', '')})")
+        problems.append(
+            f"File > Close and Shut Down Notebook left the kernel running "
+            f"({result.get('close_error', '')})"
+        )
     if rec.external:
         problems.append(f"JupyterLab requests left 127.0.0.1: {sorted(set(rec.external))[:8]}")
-    assert not problems, f"{nb} (server log tail below):\n  - " + "\n  - ".join(problems) + (
-        f"\n--- jupyter lab log (tail)\n{lab_server.log_tail(2000)}"
+    assert not problems, (
+        f"{nb} (server log tail below):\n  - "
+        + "\n  - ".join(problems)
+        + (f"\n--- jupyter lab log (tail)\n{lab_server.log_tail(2000)}")
     )

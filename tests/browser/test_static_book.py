@@ -143,7 +143,9 @@ def _wait_for_new_picture(page, fig, before: bytes) -> tuple[bool, bytes]:
     deadline = time.monotonic() + CHANGE_TIMEOUT_S
     shot = before
     while time.monotonic() < deadline:
-        page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
+        page.evaluate(
+            "() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))"
+        )
         shot = _figure_shot(fig)
         if shot != before:
             # let a redraw in progress finish, then take the settled picture
@@ -189,8 +191,8 @@ def _exercise_explorer(page, ex, idx: int, chapter: str, problems: list, stats: 
         page.wait_for_function(
             "(el) => el.getAttribute('data-ready') === '1'", arg=ex.element_handle(), timeout=30_000
         )
-    except Exception as exc:  # noqa: BLE001 - reported as a test problem
-        problems.append(f"{label}: never got data-ready=\"1\" ({type(exc).__name__})")
+    except Exception as exc:
+        problems.append(f'{label}: never got data-ready="1" ({type(exc).__name__})')
         return
     fig = ex.locator(".gd-figure").first
     if fig.count() == 0:
@@ -223,11 +225,18 @@ def _exercise_explorer(page, ex, idx: int, chapter: str, problems: list, stats: 
                 break
         text_after = ex.evaluate(_READOUT_TEXT)
         stats["interactions"].append(
-            {"explorer": idx + 1, "control": name, "end": tried[-1], "picture_changed": changed,
-             "readout_changed": text_after != text_before}
+            {
+                "explorer": idx + 1,
+                "control": name,
+                "end": tried[-1],
+                "picture_changed": changed,
+                "readout_changed": text_after != text_before,
+            }
         )
         if not changed:
-            problems.append(f"{label}: moving {name!r} to its ends ({tried}) did not change .gd-figure")
+            problems.append(
+                f"{label}: moving {name!r} to its ends ({tried}) did not change .gd-figure"
+            )
         elif text_after == text_before and info["tag"] != "select":
             problems.append(f"{label}: moving {name!r} changed the figure but no readout text")
         _restore(ctrl, info)
@@ -297,8 +306,14 @@ def test_static_page(browser, book_server, book_html, page_path):
     page = context.new_page()
     rec = bh.PageRecorder(context, page)
     problems: list[str] = []
-    stats = {"controls": 0, "interactions": [], "handler": [], "frame": [], "explorer_timings": [],
-             "notes": []}
+    stats = {
+        "controls": 0,
+        "interactions": [],
+        "handler": [],
+        "frame": [],
+        "explorer_timings": [],
+        "notes": [],
+    }
     result: dict = {}
     phases: dict[str, float] = {}
     t_phase = time.monotonic()
@@ -313,7 +328,7 @@ def test_static_page(browser, book_server, book_html, page_path):
         page.goto(url, wait_until="load", timeout=60_000)
         try:
             page.wait_for_load_state("networkidle", timeout=15_000)
-        except Exception:  # noqa: BLE001 - a page that keeps polling is judged by the checks below
+        except Exception:
             stats["notes"].append("network never idle for 500 ms")
         phase("load")
 
@@ -325,14 +340,18 @@ def test_static_page(browser, book_server, book_html, page_path):
                     timeout=20_000,
                 )
                 page.evaluate("() => MathJax.startup.promise.then(() => true)")
-            except Exception:  # noqa: BLE001
-                problems.append("MathJax 3 never loaded (is it served locally? see external requests)")
+            except Exception:
+                problems.append(
+                    "MathJax 3 never loaded (is it served locally? see external requests)"
+                )
         math = page.evaluate(_MATH)
         phase("math")
         result["math"] = math["n"]
         if math["untypeset"]:
-            problems.append(f"{len(math['untypeset'])} of {math['n']} math elements not typeset, e.g. "
-                            f"{math['untypeset'][:3]}")
+            problems.append(
+                f"{len(math['untypeset'])} of {math['n']} math elements not typeset, e.g. "
+                f"{math['untypeset'][:3]}"
+            )
         if math["raw"]:
             problems.append(f"raw TeX left in the text: {math['raw']}")
 
@@ -359,18 +378,27 @@ def test_static_page(browser, book_server, book_html, page_path):
         else:
             page.evaluate("() => window.scrollTo(0, 0)")
         page.screenshot(path=str(shot))
-        result["screenshot"] = str(shot.relative_to(bh.REPO)) if shot.is_relative_to(bh.REPO) else str(shot)
+        result["screenshot"] = (
+            str(shot.relative_to(bh.REPO)) if shot.is_relative_to(bh.REPO) else str(shot)
+        )
         print(f"screenshot: {shot}")
         phase("screenshot")
     finally:
         total, decoded, by_type = rec.transferred_bytes()
         result.update(
-            requests=len(rec.requests), external=len(rec.external), bytes=total,
-            bytes_uncompressed=decoded, bytes_by_type=by_type,
-            controls=stats["controls"], handler_ms=bh.median(stats["handler"]),
-            frame_ms=bh.median(stats["frame"]), interactions=stats["interactions"],
-            explorer_timings_n=len(stats["explorer_timings"]), notes=stats["notes"],
-            page_errors=rec.page_errors, console_errors=rec.console_errors,
+            requests=len(rec.requests),
+            external=len(rec.external),
+            bytes=total,
+            bytes_uncompressed=decoded,
+            bytes_by_type=by_type,
+            controls=stats["controls"],
+            handler_ms=bh.median(stats["handler"]),
+            frame_ms=bh.median(stats["frame"]),
+            interactions=stats["interactions"],
+            explorer_timings_n=len(stats["explorer_timings"]),
+            notes=stats["notes"],
+            page_errors=rec.page_errors,
+            console_errors=rec.console_errors,
             external_urls=sorted(set(rec.external)),
         )
         result["explorer_handler_ms"] = bh.median(t[0] for t in stats["explorer_timings"])
@@ -383,8 +411,10 @@ def test_static_page(browser, book_server, book_html, page_path):
 
     if rec.external:
         hosts = sorted({u.split("/")[2] if "//" in u else u for u in rec.external})
-        problems.append(f"{len(rec.external)} requests left 127.0.0.1 (hosts {hosts}): "
-                        f"{sorted(set(rec.external))[:8]}")
+        problems.append(
+            f"{len(rec.external)} requests left 127.0.0.1 (hosts {hosts}): "
+            f"{sorted(set(rec.external))[:8]}"
+        )
     if rec.page_errors:
         problems.append(f"page errors: {rec.page_errors[:5]}")
     if rec.console_errors:

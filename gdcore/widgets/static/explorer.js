@@ -324,7 +324,8 @@
     this.inputs = {};
     this.readouts = {};
     d.controls.forEach(function (c) {
-      var el = root.querySelector('[data-name="' + c.name + '"]');
+      var q = window.CSS && CSS.escape ? CSS.escape(c.name) : c.name;
+      var el = root.querySelector('[data-name="' + q + '"]');
       self.inputs[c.key] = el;
       self.state[c.key] = c.value;
       var out = el.parentNode.querySelector("output");
