@@ -46,7 +46,11 @@ def build_book() -> Path:
         env["VIRTUAL_ENV"] = sys.prefix
     proc = subprocess.run(
         ["bash", str(ROOT / "scripts" / "build_book.sh")],
-        cwd=ROOT, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
     )
     if proc.returncode != 0 or not index.is_file():
         out = (proc.stdout + proc.stderr)[-6000:]

@@ -26,16 +26,37 @@ CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf8"))
 TOC = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf8"))
 REPOSITORY = "https://github.com/gdbook/gradient-descent-book"
 CHAPTERS = (
-    "01_training", "02_landscape", "03_gradient", "04_update_rule", "05_learning_rate",
-    "06_convergence", "07_high_dimensions", "08_one_iteration", "09_minibatch", "10_nonconvex",
-    "11_momentum", "12_adaptive", "13_schedules", "14_backprop", "15_choosing",
+    "01_training",
+    "02_landscape",
+    "03_gradient",
+    "04_update_rule",
+    "05_learning_rate",
+    "06_convergence",
+    "07_high_dimensions",
+    "08_one_iteration",
+    "09_minibatch",
+    "10_nonconvex",
+    "11_momentum",
+    "12_adaptive",
+    "13_schedules",
+    "14_backprop",
+    "15_choosing",
 )
 PARTS = {
-    "Foundations": CHAPTERS[:6], "Scaling up": CHAPTERS[6:10], "Better optimizers": CHAPTERS[10:],
+    "Foundations": CHAPTERS[:6],
+    "Scaling up": CHAPTERS[6:10],
+    "Better optimizers": CHAPTERS[10:],
 }
 API_MODULES = (
-    "gdcore", "gdcore.functions", "gdcore.losses", "gdcore.data", "gdcore.optimizers",
-    "gdcore.schedules", "gdcore.running", "gdcore.plotting", "gdcore.widgets",
+    "gdcore",
+    "gdcore.functions",
+    "gdcore.losses",
+    "gdcore.data",
+    "gdcore.optimizers",
+    "gdcore.schedules",
+    "gdcore.running",
+    "gdcore.plotting",
+    "gdcore.widgets",
 )
 MATHJAX_VERSION = "3.2.2"
 
@@ -64,14 +85,30 @@ class Assets(HTMLParser):
     """What a page makes the browser fetch (not plain links), its inline scripts and its ids."""
 
     FETCH_ATTRS: ClassVar[dict[str, tuple[str, ...]]] = {
-        "script": ("src",), "img": ("src", "srcset"), "iframe": ("src",), "embed": ("src",),
-        "object": ("data",), "source": ("src", "srcset"), "audio": ("src",),
-        "video": ("src", "poster"), "track": ("src",), "input": ("src",),
-        "image": ("href", "xlink:href"), "use": ("href", "xlink:href"),
+        "script": ("src",),
+        "img": ("src", "srcset"),
+        "iframe": ("src",),
+        "embed": ("src",),
+        "object": ("data",),
+        "source": ("src", "srcset"),
+        "audio": ("src",),
+        "video": ("src", "poster"),
+        "track": ("src",),
+        "input": ("src",),
+        "image": ("href", "xlink:href"),
+        "use": ("href", "xlink:href"),
     }
     FETCH_RELS: ClassVar[set[str]] = {
-        "stylesheet", "preload", "modulepreload", "icon", "apple-touch-icon", "manifest",
-        "prefetch", "preconnect", "dns-prefetch", "mask-icon",
+        "stylesheet",
+        "preload",
+        "modulepreload",
+        "icon",
+        "apple-touch-icon",
+        "manifest",
+        "prefetch",
+        "preconnect",
+        "dns-prefetch",
+        "mask-icon",
     }
 
     def __init__(self) -> None:
@@ -121,8 +158,10 @@ def parse(page: Path) -> Assets:
 
 
 def css_urls(css: str) -> list[str]:
-    return [m.group(1) or m.group(2) for m in
-            re.finditer(r"""url\(\s*['"]?([^'")\s]+)|@import\s+['"]([^'"]+)""", css)]
+    return [
+        m.group(1) or m.group(2)
+        for m in re.finditer(r"""url\(\s*['"]?([^'")\s]+)|@import\s+['"]([^'"]+)""", css)
+    ]
 
 
 def remote(url: str) -> bool:
@@ -132,9 +171,15 @@ def remote(url: str) -> bool:
 
 # -- configuration and sources (no build needed) ---------------------------------------------
 
+
 def test_toc_lists_intro_howto_chapters_api_bibliography_in_order():
-    expected = ["book/intro", "book/howto", *(f"book/{c}" for c in CHAPTERS),
-                "book/api", "book/bibliography"]
+    expected = [
+        "book/intro",
+        "book/howto",
+        *(f"book/{c}" for c in CHAPTERS),
+        "book/api",
+        "book/bibliography",
+    ]
     assert toc_files() == expected
     captions = {p.get("caption"): [c["file"] for c in p["chapters"]] for p in TOC["parts"]}
     for caption, chapters in PARTS.items():
@@ -230,8 +275,11 @@ def test_ci_runs_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf8")
     assert ci.startswith("#!/usr/bin/env bash")
     assert "set -euo pipefail" in ci
-    commands = [shlex.split(line.split(" <")[0]) for line in ci.splitlines()
-                if line.strip() and not line.lstrip().startswith("#")]
+    commands = [
+        shlex.split(line.split(" <")[0])
+        for line in ci.splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
     assert shlex.split(test_command) in commands, f".ci/run must run `{test_command}`"
 
 
@@ -242,6 +290,7 @@ def test_license_is_mit():
 
 
 # -- the built book ---------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="session")
 def site() -> Path:
@@ -265,13 +314,16 @@ def test_no_page_loads_anything_from_another_host(site):
         rel = page.relative_to(site)
         offenders += [f"{rel}: {u}" for u in assets.fetched if remote(u)]
         for script in assets.inline:  # a script that would fetch a CDN later (like Thebe's)
-            offenders += [f"{rel}: inline script names {u}"
-                          for u in re.findall(r"https?://[^\s'\"`)]+", script)
-                          if not u.startswith((REPOSITORY, "http://www.w3.org/"))]
+            offenders += [
+                f"{rel}: inline script names {u}"
+                for u in re.findall(r"https?://[^\s'\"`)]+", script)
+                if not u.startswith((REPOSITORY, "http://www.w3.org/"))
+            ]
     for sheet in sorted((site / "_static").rglob("*.css")):
         rel = sheet.relative_to(site)
-        offenders += [f"{rel}: {u}" for u in css_urls(sheet.read_text(encoding="utf8"))
-                      if remote(u)]
+        offenders += [
+            f"{rel}: {u}" for u in css_urls(sheet.read_text(encoding="utf8")) if remote(u)
+        ]
     assert not offenders, "\n".join(offenders[:50])
 
 
@@ -302,8 +354,9 @@ def test_mathjax_is_served_from_the_book(site):
         mathjax_srcs = [s for s in srcs if "mathjax" in s.lower() or "tex-" in s]
         if mathjax_srcs:
             pages_with_math += 1
-            assert all(s.split("?")[0].endswith("_static/mathjax/tex-chtml.js")
-                       for s in mathjax_srcs), (page, mathjax_srcs)
+            assert all(
+                s.split("?")[0].endswith("_static/mathjax/tex-chtml.js") for s in mathjax_srcs
+            ), (page, mathjax_srcs)
     assert pages_with_math >= 1
     intro = parse(site / "book" / "intro.html")
     assert any(s.get("src", "").startswith("../_static/mathjax/") for s in intro.scripts)
@@ -354,10 +407,13 @@ def test_launch_and_repository_buttons(site):
             continue
         links = parse(page).links
         path = f"book/{chapter}.ipynb"
-        assert (f"https://mybinder.org/v2/gh/gdbook/gradient-descent-book/main"
-                f"?urlpath=lab/tree/{path}") in links, page.name
-        assert (f"https://colab.research.google.com/github/gdbook/gradient-descent-book/blob/main/"
-                f"{path}") in links, page.name
+        assert (
+            f"https://mybinder.org/v2/gh/gdbook/gradient-descent-book/main?urlpath=lab/tree/{path}"
+        ) in links, page.name
+        assert (
+            f"https://colab.research.google.com/github/gdbook/gradient-descent-book/blob/main/"
+            f"{path}"
+        ) in links, page.name
         assert REPOSITORY in links, page.name
         assert any(link.endswith(f"_sources/book/{chapter}.ipynb") for link in links), page.name
 
@@ -381,11 +437,22 @@ def public_anchors(modname: str) -> dict[str, set[str]]:
 
 def test_api_reference_documents_every_public_name(site):
     api = parse(site / "book" / "api.html")
-    for name in ("gdcore.Adam", "gdcore.SGD", "gdcore.run", "gdcore.Trajectory",
-                 "gdcore.Objective", "gdcore.functions.rosenbrock", "gdcore.widgets.explore"):
+    for name in (
+        "gdcore.Adam",
+        "gdcore.SGD",
+        "gdcore.run",
+        "gdcore.Trajectory",
+        "gdcore.Objective",
+        "gdcore.functions.rosenbrock",
+        "gdcore.widgets.explore",
+    ):
         assert name in api.ids, name
-    undocumented = [name for modname in API_MODULES
-                    for name, ids in public_anchors(modname).items() if not ids & api.ids]
+    undocumented = [
+        name
+        for modname in API_MODULES
+        for name, ids in public_anchors(modname).items()
+        if not ids & api.ids
+    ]
     assert not undocumented, f"not on the API page: {undocumented}"
     for modname in API_MODULES:
         assert f"module-{modname}" in api.ids
@@ -402,6 +469,11 @@ def test_landing_page_links_every_chapter_and_the_howto(site):
 
 def test_howto_page_covers_every_way_to_read(site):
     text = (site / "book" / "howto.html").read_text(encoding="utf8")
-    for heading in ("Read it online", "Run it on Binder", "Run it on Colab",
-                    "Run it on your computer", "What the explorers do"):
+    for heading in (
+        "Read it online",
+        "Run it on Binder",
+        "Run it on Colab",
+        "Run it on your computer",
+        "What the explorers do",
+    ):
         assert heading in text

@@ -1,12 +1,14 @@
-"""The install cell that opens every chapter (COMMON.md): identical everywhere, a no-op where gdcore is
-importable, and on a fresh kernel without gdcore it installs gdcore so that ``import gdcore`` works.
+"""The install cell that opens every chapter (COMMON.md): identical everywhere, a no-op where gdcore
+is importable, and on a fresh kernel without gdcore it installs gdcore so that ``import gdcore``
+works.
 
-The Colab path is reproduced offline as far as it can be: a fresh venv that already has the reader's
-libraries (Colab ships numpy, matplotlib and ipywidgets; here they come from requirements.txt, in a
-cached "preinstalled" venv the fresh venv sees through a .pth file, so nothing is downloaded twice and
-gdcore is *not* visible), ``GDCORE_SPEC`` set to ``gdcore @ file:///<copy of this repository>`` (Colab
-uses the default ``gdcore @ git+https://...``, the same PEP 508 direct reference over git), and the
-cell run by that venv's Python. Every subprocess call the cell makes is recorded by a sitecustomize.
+The Colab path is reproduced offline as far as it can be: a fresh venv that already has the
+reader's libraries (Colab ships numpy, matplotlib and ipywidgets; here they come from
+requirements.txt, in a cached "preinstalled" venv the fresh venv sees through a .pth file, so
+nothing is downloaded twice and gdcore is *not* visible), ``GDCORE_SPEC`` set to
+``gdcore @ file:///<copy of this repository>`` (Colab uses the default ``gdcore @ git+https://...``,
+the same PEP 508 direct reference, over git), and the cell run by that venv's Python. Every process
+the cell starts is recorded by a sitecustomize.
 """
 
 from __future__ import annotations
@@ -25,16 +27,20 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 BOOK = REPO / "book"
 
-INSTALL_CELL = """\
-# Install gdcore when it is missing (Colab, a fresh kernel); where it is installed this does nothing.
-import importlib.util
-import os
-import subprocess
-import sys
-
-if importlib.util.find_spec("gdcore") is None:
-    spec = os.environ.get("GDCORE_SPEC", "gdcore @ git+https://github.com/gdbook/gradient-descent-book")
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", spec], check=True)"""
+# The exact cell of COMMON.md (two long lines split here only to keep this file within 100 columns).
+INSTALL_CELL = (
+    "# Install gdcore when it is missing (Colab, a fresh kernel); "
+    "where it is installed this does nothing.\n"
+    "import importlib.util\n"
+    "import os\n"
+    "import subprocess\n"
+    "import sys\n"
+    "\n"
+    'if importlib.util.find_spec("gdcore") is None:\n'
+    '    spec = os.environ.get("GDCORE_SPEC", '
+    '"gdcore @ git+https://github.com/gdbook/gradient-descent-book")\n'
+    '    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", spec], check=True)'
+)
 
 CHAPTERS = sorted(p for p in BOOK.glob("[0-9][0-9]_*.ipynb"))
 
@@ -151,7 +157,7 @@ def _site_packages(venv: Path) -> Path:
 
 
 def _preinstalled_venv() -> Path:
-    """A cached venv with requirements.txt (the reader's libraries) and no gdcore, like Colab's image.
+    """A cached venv with requirements.txt (the reader's libraries), no gdcore: like Colab's image.
 
     Rebuilt when requirements.txt changes; shared by test runs (it is never written to by a test).
     """

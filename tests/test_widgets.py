@@ -469,6 +469,32 @@ def test_static_html_has_every_control_and_the_hooks():
     assert htmllib.unescape(status) == ex.status.value
 
 
+def run_slice(runs: dict, r: int, key: str) -> np.ndarray:
+    off = runs["offsets"]
+    return runs[key][off[r] : off[r + 1]]
+
+
+def assert_stored_run(runs: dict, r: int, ref: gdcore.Trajectory, box=None) -> None:
+    """Stored run ``r`` is ``ref``: same length/status, the loss texts of its exact losses,
+    losses within 3 significant digits, params on the quantisation grid (or float32)."""
+    assert runs["lens"][r] == ref.nit + 1 and runs["nits"][r] == ref.nit
+    assert runs["codes"][r] == _spec.STATUS_CODES[ref.status]
+    off = runs["offsets"][r]
+    texts = runs["loss_texts"][off : off + ref.nit + 1]
+    assert texts == [f"{v:.3g}" for v in ref.losses]  # exactly Python's digits
+    Ls = run_slice(runs, r, "losses")
+    fin = np.isfinite(ref.losses)
+    np.testing.assert_allclose(Ls[fin], ref.losses[fin], rtol=5e-3)
+    if box is not None:
+        P = run_slice(runs, r, "params")
+        step = (box[:, 1] - box[:, 0]) / _static.QMAX
+        inside = (ref.params >= box[:, 0]) & (ref.params <= box[:, 1])
+        err = np.abs(P - ref.params)
+        assert np.all(err[inside] <= (0.5 + 1e-9) * np.broadcast_to(step, P.shape)[inside])
+        far = ~inside & np.isfinite(ref.params)  # outside the box: kept as float32
+        np.testing.assert_allclose(P[far], ref.params[far], rtol=1e-6)
+
+
 def test_static_runs_equal_gdcore_run():
     f = quadratic()
     ex = explore(f, x0=X0, lr=0.1, steps=30, max_steps=200, options={"momentum": [0, 0.9]})
@@ -476,28 +502,41 @@ def test_static_runs_equal_gdcore_run():
     grid = ex.spec.lr_grid
     L = len(grid)
     assert payload["n_lr"] == L and len(runs["lens"]) == 2 * L
-    off = runs["offsets"]
+    assert runs["table"].tolist() == [0, 1]
     box = np.asarray(payload["layout"]["qbox"])
-    step = (box[:, 1] - box[:, 0]) / 65534
+    np.testing.assert_allclose(box, [[-9.0, 9.0], [-9.0, 9.0]])
     saw = set()
     for combo, m in enumerate((0.0, 0.9)):
         for j in (0, 10, 16, L - 1):
             ref = gdcore.run(gdcore.SGD(lr=float(grid[j]), momentum=m), f, X0, 200, tol=TOL)
-            r = combo * L + j
-            n = runs["lens"][r]
-            assert n == ref.nit + 1 and runs["nits"][r] == ref.nit
-            code = runs["codes"][r]
-            assert code == _spec.STATUS_CODES[ref.status]
+            assert_stored_run(runs, int(runs["table"][combo]) * L + j, ref, box)
             saw.add(ref.status)
-            P = runs["params"][off[r] : off[r] + n]
-            Ls = runs["losses"][off[r] : off[r] + n]
-            fin = np.isfinite(ref.losses)
-            np.testing.assert_allclose(Ls[fin], ref.losses[fin], rtol=1e-6)
-            inside = np.abs(ref.params) < 9.0  # inside the quantisation box: on its uint16 grid
-            np.testing.assert_allclose(P[inside], ref.params[inside], rtol=0, atol=step.max())
-            far = ~inside & np.isfinite(ref.params)  # outside: kept as float32
-            np.testing.assert_allclose(P[far], ref.params[far], rtol=1e-6)
     assert saw == {"converged", "max_steps", "diverged"}
+
+
+def test_static_runs_are_shared_between_settings_that_do_not_change_them():
+    f = quadratic()
+    opts = {"SGD": {"lr": 0.05}, "Adam": {"lr": 0.1}}
+    ex = explore(
+        f,
+        x0=X0,
+        optimizers=opts,
+        compare=True,
+        max_steps=40,
+        options={"beta1": [0.5, 0.9], "momentum": [0.0, 0.9]},
+    )
+    payload, runs = decoded_runs(ex)
+    L = payload["n_lr"]
+    # combinations (beta1, momentum), 2 series each: SGD ignores beta1, Adam ignores momentum
+    table = runs["table"].reshape(4, 2)
+    assert len(set(table[:, 0])) == 2 and len(set(table[:, 1])) == 2
+    assert len(runs["lens"]) == 4 * L  # 4 distinct blocks, not 8
+    j = ex.spec.lr_index
+    for combo, (b1, mom) in enumerate([(0.5, 0.0), (0.5, 0.9), (0.9, 0.0), (0.9, 0.9)]):
+        sgd = gdcore.run(gdcore.SGD(lr=0.05, momentum=mom), f, X0, 40, tol=TOL)
+        adam = gdcore.run(gdcore.Adam(lr=0.1, betas=(b1, 0.999)), f, X0, 40, tol=TOL)
+        assert_stored_run(runs, int(table[combo, 0]) * L + j, sgd)
+        assert_stored_run(runs, int(table[combo, 1]) * L + j, adam)
 
 
 def test_static_compare_and_dropdown_layouts():
@@ -507,16 +546,9 @@ def test_static_compare_and_dropdown_layouts():
     payload, runs = decoded_runs(ex)
     L = payload["n_lr"]
     assert payload["n_active"] == 2 and len(runs["lens"]) == 2 * L
-    off = runs["offsets"]
     j = ex.spec.lr_index
-    for s, ref in enumerate(
-        [
-            gdcore.run(gdcore.SGD(lr=0.05), f, X0, 40, tol=TOL),
-            gdcore.run(gdcore.Adam(lr=0.1), f, X0, 40, tol=TOL),
-        ]
-    ):
-        r = s * L + j
-        np.testing.assert_allclose(runs["losses"][off[r] : off[r + 1]], ref.losses, rtol=1e-6)
+    assert_stored_run(runs, j, gdcore.run(gdcore.SGD(lr=0.05), f, X0, 40, tol=TOL))
+    assert_stored_run(runs, L + j, gdcore.run(gdcore.Adam(lr=0.1), f, X0, 40, tol=TOL))
     ex2 = explore(f, x0=X0, optimizers=opts, max_steps=40)
     payload2, _ = decoded_runs(ex2)
     assert payload2["options"] == ["optimizer"] and payload2["n_active"] == 1
@@ -533,9 +565,54 @@ def test_static_loss_only_explorer_has_no_params():
     payload, runs = decoded_runs(ex)
     assert "params" not in runs and payload["layout"]["qbox"] is None
     ref = gdcore.run(gdcore.SGD(lr=0.05), sphere(6), np.ones(6), 30, tol=TOL)
+    assert_stored_run(runs, ex.spec.lr_index, ref)
+
+
+def test_static_curve_explorer_refines_the_losses():
+    ex = explore(parabola(), x0=[4.0], lr=0.1, max_steps=40)
+    payload, runs = decoded_runs(ex)
+    assert payload["layout"]["refine"] is True
+    ref = gdcore.run(gdcore.SGD(lr=0.1), parabola(), [4.0], 40, tol=TOL)
     r = ex.spec.lr_index
-    off = int(np.sum(runs["lens"][:r]))
-    np.testing.assert_allclose(runs["losses"][off : off + ref.nit + 1], ref.losses, rtol=1e-6)
+    assert_stored_run(runs, r, ref, np.asarray(payload["layout"]["qbox"]))
+    np.testing.assert_allclose(run_slice(runs, r, "losses"), ref.losses, rtol=5e-4)
+
+
+@pytest.mark.parametrize("refine", [False, True])
+def test_loss_codes_give_pythons_digits(refine):
+    rng = np.random.default_rng(0)
+    v = np.concatenate(
+        [
+            rng.standard_normal(300) * 10.0 ** rng.integers(-30, 30, 300),
+            [
+                0.0,
+                -0.0,
+                np.inf,
+                -np.inf,
+                np.nan,
+                1e-320,
+                5e-324,
+                1.7e308,
+                0.0001,
+                0.00001,
+                99.95,
+                999.5,
+                1234.5,
+                0.125,
+                1.125,
+                2.675,
+                1e16,
+                123456.0,
+            ],
+        ]
+    )
+    codes = _static.loss_codes(v, refine)
+    for x, c in zip(v, codes, strict=True):
+        text, value = _static._decode_loss(int(c), refine)
+        assert text == f"{x:.3g}".replace("-0", "0") if x == 0 else text == f"{x:.3g}", (x, text)
+        if np.isfinite(x) and x != 0 and abs(x) > 1e-300:
+            scale = max(abs(x), abs(value))  # half a unit in the last stored digit
+            assert abs(value - x) <= (5e-4 if refine else 5e-3) * scale * 1.0001
 
 
 def test_static_html_is_deterministic():
@@ -565,6 +642,7 @@ def test_status_text_matches_the_python_format():
     assert _spec.status_text(1, 1, 30, 0.0) == "converged after 1 step"
     assert _spec.status_text(0, 30, 30, 0.012345) == "after 30 steps: loss 0.0123"
     assert _spec.format_g(123456.0) == "1.23e+05"
+    assert _spec.format_g(0.0001234) == "0.000123"
 
 
 # -- the static form in a browser (skipped without Chromium + Playwright) -----------------------
@@ -629,7 +707,27 @@ def test_static_explorer_in_a_browser(page, tmp_path):
         shots.add(root.locator(".gd-figure").screenshot())
     assert "diverged" in status.inner_text()
     assert len(shots) == 4
-    # the JS number format is Python's ".3g"
-    values = [0.0123456, 1.0, 123456.0, 1e-5, 0.00012345, 99.95, 2.5e-12, 1e300, 0.5]
-    js = page.evaluate("(vs) => vs.map((v) => window.gdExplorer.formatG(v, 3))", values)
-    assert js == [f"{v:.3g}" for v in values]
+    # the JS decoding of stored losses gives Python's ".3g" text and the value
+    values = [
+        0.0123456,
+        1.0,
+        123456.0,
+        1e-5,
+        0.00012345,
+        99.95,
+        2.5e-12,
+        1e300,
+        0.5,
+        -3.25,
+        0.0,
+        np.inf,
+        1e-320,
+    ]
+    for refine in (False, True):
+        codes = [int(c) for c in _static.loss_codes(np.array(values), refine)]
+        js = page.evaluate(
+            "([cs, r]) => cs.map((c) => window.gdExplorer.decodeLoss(c, r))", [codes, refine]
+        )
+        assert [t for t, _ in js] == [f"{v:.3g}" for v in values]
+        py = [_static._decode_loss(c, refine)[1] for c in codes]
+        np.testing.assert_allclose([x if x is not None else np.inf for _, x in js], py, rtol=1e-12)

@@ -147,6 +147,16 @@ class Spec:
             rng=np.random.default_rng(self.seed),
         )
 
+    def relevant(self, o: Option, s: Series) -> bool:
+        """Whether option ``o`` changes the runs of series ``s``."""
+        if o.key in ("start", "batch_size", "gamma"):
+            return True
+        if o.key == "optimizer":
+            return False  # the series is the optimizer
+        if o.key in ("beta1", "beta2"):
+            return "betas" in s.cls.defaults
+        return o.key in s.cls.defaults
+
     def combos(self) -> list[dict[str, int]]:
         """Every combination of option indices, the last option varying fastest."""
         keys = [o.key for o in self.options]
@@ -161,8 +171,8 @@ class Spec:
 
 # -- status text (explorer.js formats the same strings from code, nit and the loss) -------------
 def format_g(v: float, p: int = 3) -> str:
-    """Python's ``f"{v:.3g}"`` of ``v`` rounded to float32 (what the static form stores)."""
-    return f"{float(np.float32(v)):.{p}g}"
+    """``f"{v:.3g}"``: the loss as the status line shows it (explorer.js shows the same digits)."""
+    return f"{float(v):.{p}g}"
 
 
 def _steps(n: int) -> str:

@@ -14,6 +14,7 @@ import base64
 import hashlib
 import html
 import json
+import math
 import zlib
 from functools import cache
 from importlib import resources
@@ -22,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from ._figure import CSS_DPI, ExplorerFigure, loss_limits
-from ._spec import STATUS_CODES, Spec, format_g, status_text
+from ._spec import STATUS_CODES, Spec, status_text
 
 F32_MAX = float(np.finfo(np.float32).max)
 PNG_BUDGET = 120_000  # bytes of background PNG before base64
@@ -62,27 +63,39 @@ def _f32(a: np.ndarray) -> np.ndarray:
     return a.astype("<f4")
 
 
+# -- the runs -------------------------------------------------------------------------------------
 def precompute(spec: Spec) -> dict[str, Any]:
-    """All runs the controls can select: one batched ``gdcore.run`` per combination/series.
+    """Every run the controls can select, each computed once.
 
-    Returns the arrays (lengths, status codes, nit, losses, params) in run order
-    ``((combination * n_active) + j) * L + lr_index``, each run cut after its last iterate,
-    and the batched trajectories themselves.
+    For each combination of the discrete controls and each series drawn with it, one batched
+    ``gdcore.run`` over all grid learning rates. Combinations that differ only in an option
+    the series does not take (``beta1`` for SGD, say) share one block of runs: ``table`` maps
+    ``combination * n_active + j`` to a block, and run ``block * L + lr_index`` is one
+    learning rate of it. Each run is cut after its last iterate.
     """
     lrs = spec.lr_grid[:, None]
-    lens, codes, nits, losses, params, trajs = [], [], [], [], [], []
+    blocks: dict[tuple, int] = {}
+    table: list[int] = []
+    trajs = []
     for combo in spec.combos():
         for i in spec.active_series(combo):
-            t = spec.run(spec.series[i], lrs, combo)
-            trajs.append(t)
-            for j in range(len(lrs)):
-                n = int(t.nit[j]) + 1
-                lens.append(n)
-                codes.append(STATUS_CODES[str(t.status[j])])
-                nits.append(int(t.nit[j]))
-                losses.append(t.losses[:n, j])
-                params.append(t.params[:n, j])
+            s = spec.series[i]
+            key = (i, *[(o.key, combo[o.key]) for o in spec.options if spec.relevant(o, s)])
+            if key not in blocks:
+                blocks[key] = len(trajs)
+                trajs.append(spec.run(s, lrs, combo))
+            table.append(blocks[key])
+    lens, codes, nits, losses, params = [], [], [], [], []
+    for t in trajs:
+        for j in range(len(lrs)):
+            n = int(t.nit[j]) + 1
+            lens.append(n)
+            codes.append(STATUS_CODES[str(t.status[j])])
+            nits.append(int(t.nit[j]))
+            losses.append(t.losses[:n, j])
+            params.append(t.params[:n, j])
     return {
+        "table": np.asarray(table, dtype="<u4"),
         "lens": np.asarray(lens, dtype="<u4"),
         "codes": np.asarray(codes, dtype="u1"),
         "nits": np.asarray(nits, dtype="<u4"),
@@ -92,8 +105,91 @@ def precompute(spec: Spec) -> dict[str, Any]:
     }
 
 
+# -- losses: exact 3-significant-digit decimals ---------------------------------------------------
+# A loss is stored as the digits Python's f"{loss:.3g}" shows (mantissa 100..999, exponent),
+# optionally with one more digit (the rounding residual, -5..5) for drawing. explorer.js builds
+# the status text from the digits, so it is Python's text by construction.
+E_MIN = -350  # decimal exponents -350..309 cover every float64
+SIGN_BIT = 1 << 23
+CODE_ZERO, CODE_NAN, CODE_INF, CODE_NINF = 0, (1 << 24) - 1, (1 << 24) - 2, (1 << 24) - 3
+
+
+def loss_codes(v: np.ndarray, refine: bool) -> np.ndarray:
+    """uint32 codes of losses: ``((e - E_MIN) * 900 + m - 100) [* 11 + r + 5] + 1`` (+ sign)."""
+    v = np.asarray(v, dtype=float)
+    a = np.abs(v)
+    fin = np.isfinite(v) & (a > 0)
+    with np.errstate(all="ignore"):
+        e = np.floor(np.log10(np.where(fin, a, 1.0))).astype(np.int64)
+        e = np.clip(e, -330, 310)
+        t = a / 10.0 ** (e - 2).astype(float)
+        t = np.where(fin, t, 100.0)  # inf/NaN/0: placeholder digits, replaced below
+        m = np.rint(t)
+        near_tie = np.abs(t - np.floor(t) - 0.5) < 1e-6
+    # the decimal digits of Python's formatting, by string where float arithmetic may be off
+    unsure = np.flatnonzero(fin & ((m < 100) | (m >= 1000) | near_tie | (e < -300) | (e > 300)))
+    m = np.where(np.isfinite(m) & (m < 1e4), m, 100).astype(np.int64)  # (unsure ones: below)
+    for k in unsure:
+        mant, exp = f"{a[k]:.2e}".split("e")
+        m[k], e[k] = int(mant.replace(".", "")), int(exp)
+    e = np.where(fin, e, 0)
+    m = np.where(fin, m, 100)
+    code = (e - E_MIN) * 900 + (m - 100)
+    if refine:
+        with np.errstate(all="ignore"):
+            r = np.rint(10.0 * (a / 10.0 ** (e - 2).astype(float) - m))
+        code = code * 11 + (np.clip(np.where(fin, r, 0), -5, 5).astype(np.int64) + 5)
+    code = code + 1 + np.where(v < 0, SIGN_BIT, 0)
+    code = np.where(v == 0, CODE_ZERO, code)
+    code = np.where(np.isnan(v), CODE_NAN, code)
+    code = np.where(np.isposinf(v), CODE_INF, code)
+    code = np.where(np.isneginf(v), CODE_NINF, code)
+    return code.astype("<u4")
+
+
+def _decode_loss(code: int, refine: bool) -> tuple[str, float]:
+    """``(text, value)`` of one loss code: the text is Python's ``.3g`` of the loss."""
+    specials = {
+        CODE_ZERO: ("0", 0.0),
+        CODE_NAN: ("nan", math.nan),
+        CODE_INF: ("inf", math.inf),
+        CODE_NINF: ("-inf", -math.inf),
+    }
+    if code in specials:
+        return specials[code]
+    neg = bool(code & SIGN_BIT)
+    c = (code & (SIGN_BIT - 1)) - 1
+    r = 0
+    if refine:
+        c, r = divmod(c, 11)
+        r -= 5
+    e, m = divmod(c, 900)
+    e += E_MIN
+    m += 100
+    digits = str(m)
+    if -4 <= e < 3:
+        if e >= 0:
+            text = digits[: e + 1] + "." + digits[e + 1 :]
+        else:
+            text = "0." + "0" * (-e - 1) + digits
+        text = text.rstrip("0").rstrip(".") if "." in text else text
+    else:
+        mant = (digits[0] + "." + digits[1:]).rstrip("0").rstrip(".")
+        text = f"{mant}e{'-' if e < 0 else '+'}{abs(e):02d}"
+    x = m + r / 10.0  # the same arithmetic as explorer.js
+    value = x * 10.0 ** (e - 2) if e >= 2 else x / 10.0 ** (2 - e)
+    if e < -290:
+        value = x / 1e100 / 10.0 ** (2 - e - 100)
+    return ("-" + text if neg else text), (-value if neg else value)
+
+
+# -- parameters: 14-bit grid over a box, exceptions kept as float32 -------------------------------
+QBITS = 14
+QMAX = (1 << QBITS) - 2  # codes 0..QMAX on the grid; QMAX + 1 marks an exception (float32)
+
+
 def quant_box(spec: Spec, params: np.ndarray, diverged_mask: np.ndarray) -> np.ndarray:
-    """Per-coordinate ``(low, high)`` of the uint16 grid for the parameters.
+    """Per-coordinate ``(low, high)`` of the parameter grid.
 
     The plotting domain widened by its width on each side, or (no domain) the range of the
     finite iterates of runs that did not diverge, widened by half of it.
@@ -111,20 +207,17 @@ def quant_box(spec: Spec, params: np.ndarray, diverged_mask: np.ndarray) -> np.n
     return np.stack([lo - 0.5 * w, hi + 0.5 * w], axis=1)
 
 
-QMAX = 65534  # codes 0..65534 on the grid; 65535 marks an exception stored as float32
-
-
 def quantise(params: np.ndarray, box: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """uint16 codes of ``params`` ``(n, d)`` on the box grid, and the float32 exceptions.
+    """Grid codes of ``params`` ``(n, d)`` in the box, and the float32 exceptions.
 
-    A value outside the box (or not finite) gets code 65535 and is kept exactly (as float32)
-    in the exceptions array, in row-major order.
+    A value outside the box (or not finite) gets code ``QMAX + 1`` and is kept as float32 in
+    the exceptions array, in row-major order.
     """
     lo, hi = box[:, 0], box[:, 1]
     with np.errstate(invalid="ignore", over="ignore"):
         t = (params - lo) / (hi - lo) * QMAX
         ok = np.isfinite(t) & (t >= 0) & (t <= QMAX)
-    q = np.where(ok, np.rint(np.where(ok, t, 0)), 65535).astype("<u2")
+    q = np.where(ok, np.rint(np.where(ok, t, 0)), QMAX + 1).astype("<u2")
     return q, _f32(params[~ok])
 
 
@@ -132,10 +225,11 @@ def dequantise(q: np.ndarray, exceptions: np.ndarray, box: np.ndarray) -> np.nda
     """Inverse of :func:`quantise` (what explorer.js computes)."""
     lo, hi = box[:, 0], box[:, 1]
     out = lo + q.astype(float) / QMAX * (hi - lo)
-    out[q == 65535] = exceptions.astype(float)
+    out[q == QMAX + 1] = exceptions.astype(float)
     return out
 
 
+# -- packing --------------------------------------------------------------------------------------
 def _planes(a: np.ndarray) -> bytes:
     """Delta-code an unsigned little-endian array along axis 0 and split it into byte planes."""
     a = np.asarray(a)
@@ -154,45 +248,57 @@ def _unplanes(b: bytes, dtype: str, shape: tuple[int, ...]) -> np.ndarray:
 
 
 def pack(spec: Spec, data: dict[str, Any]) -> tuple[bytes, dict[str, Any]]:
-    """The binary blob (deflated) and its layout: sections and the quantisation box."""
+    """The binary blob (deflated) and its layout: sections, flags and the parameter box."""
     need_params = any(p in spec.panels for p in ("contour", "curve", "fit"))
+    refine = "curve" in spec.panels  # a 4th digit: iterates sit exactly on the drawn curve
     div = np.repeat(data["codes"] == STATUS_CODES["diverged"], data["lens"])
     parts: list[tuple[str, bytes]] = [
+        ("table", data["table"].tobytes()),
         ("lens", data["lens"].tobytes()),
         ("nits", data["nits"].tobytes()),
         ("codes", data["codes"].tobytes()),
-        ("losses", _planes(_f32(data["losses"]).view("<u4"))),
+        ("losses", _planes(loss_codes(data["losses"], refine))),
     ]
     box = None
     if need_params:
         box = quant_box(spec, data["params"], div)
         q, exc = quantise(data["params"], box)
         parts += [("params", _planes(q)), ("exceptions", exc.tobytes())]
-    layout, blob, off = {}, b"", 0
+    layout, chunks, off = {}, [], 0
     for name, b in parts:
         layout[name] = [off, len(b)]
-        blob += b
+        chunks.append(b)
         off += len(b)
+    blob = b"".join(chunks)
     meta = {
         "sections": layout,
         "raw_size": len(blob),
-        "n_runs": len(data["lens"]),
         "n_points": int(data["lens"].sum()),
+        "refine": refine,
+        "qmax": QMAX,
         "qbox": None if box is None else box.tolist(),
     }
     return zlib.compress(blob, 9), meta
 
 
-def unpack(packed: bytes, meta: dict[str, Any], dim: int) -> dict[str, np.ndarray]:
-    """Decode :func:`pack` (the Python mirror of explorer.js, for tests)."""
+def unpack(packed: bytes, meta: dict[str, Any], dim: int) -> dict[str, Any]:
+    """Decode :func:`pack` (the Python mirror of explorer.js, for tests).
+
+    ``losses`` are the drawn values, ``loss_texts`` the status texts of each loss.
+    """
     blob = zlib.decompress(packed)
     sec = {k: blob[o : o + n] for k, (o, n) in meta["sections"].items()}
     n = meta["n_points"]
-    out = {
+    codes = _unplanes(sec["losses"], "<u4", (n,))
+    decoded = [_decode_loss(int(c), meta["refine"]) for c in codes]
+    out: dict[str, Any] = {
+        "table": np.frombuffer(sec["table"], "<u4"),
         "lens": np.frombuffer(sec["lens"], "<u4"),
         "nits": np.frombuffer(sec["nits"], "<u4"),
         "codes": np.frombuffer(sec["codes"], "u1"),
-        "losses": _unplanes(sec["losses"], "<u4", (n,)).view("<f4"),
+        "loss_codes": codes,
+        "losses": np.array([v for _, v in decoded]),
+        "loss_texts": [t for t, _ in decoded],
     }
     out["offsets"] = np.concatenate([[0], np.cumsum(out["lens"], dtype=np.int64)]).astype(np.int64)
     if "params" in sec:
@@ -267,10 +373,11 @@ def initial_status(spec: Spec, data: dict[str, Any]) -> str:
     offsets = np.concatenate([[0], np.cumsum(data["lens"], dtype=np.int64)]).astype(np.int64)
     parts = []
     for j, i in enumerate(active):
-        r = (combo * len(active) + j) * len(spec.lr_grid) + spec.lr_index
+        block = int(data["table"][combo * len(active) + j])
+        r = block * len(spec.lr_grid) + spec.lr_index
         nit, code = int(data["nits"][r]), int(data["codes"][r])
         k = min(spec.steps, nit)
-        text = status_text(code, nit, spec.steps, float(_f32(data["losses"][int(offsets[r]) + k])))
+        text = status_text(code, nit, spec.steps, float(data["losses"][int(offsets[r]) + k]))
         parts.append(f"{spec.series[i].label}: {text}" if spec.compare else text)
     return "; ".join(parts)
 
@@ -291,7 +398,7 @@ def render_html(spec: Spec) -> str:
     css_w, css_h = fig.css_size
     n_active = len(spec.series) if spec.compare else 1
     payload = {
-        "v": 1,
+        "v": 2,
         "size": [css_w, css_h],
         "controls": _controls(spec),
         "options": [o.key for o in spec.options],
@@ -340,4 +447,4 @@ def render_html(spec: Spec) -> str:
     )
 
 
-__all__ = ["explorer_js", "format_g", "pack", "precompute", "render_html", "unpack"]
+__all__ = ["explorer_js", "loss_codes", "pack", "precompute", "render_html", "unpack"]

@@ -1,8 +1,8 @@
 """Shared plumbing for the browser suites (static HTML book and live JupyterLab).
 
-Nothing here asserts on timings: times are measured, collected in :data:`REPORT` and printed as tables
-at the end of the pytest run (see ``pytest_terminal_summary`` in ``conftest.py``) and written to
-``artifacts/browser-report.json``.
+Nothing here asserts on timings: times are measured, collected in :data:`REPORT` and printed as
+tables at the end of the pytest run (see ``pytest_terminal_summary`` in ``conftest.py``) and written
+to ``artifacts/browser-report.json``.
 """
 
 from __future__ import annotations
@@ -34,8 +34,8 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 
-# The chapters, in reading order (COMMON.md). The static suite takes the order from _toc.yml and checks
-# that it lists exactly these; the live suite and the install-cell test use the notebooks on disk.
+# The chapters, in reading order (COMMON.md). The static suite takes the order from _toc.yml and
+# checks that it lists exactly these; the live suite and the install-cell test use the notebooks.
 CHAPTERS = (
     "01_training",
     "02_landscape",
@@ -55,10 +55,11 @@ CHAPTERS = (
 )
 CHAPTER_RE = re.compile(r"^\d\d_[a-z0-9_]+$")
 
-# Page-weight budget of the static book (issue: "<= 2 MB" per page; SI megabytes, the stricter reading).
+# Page-weight budget of the static book (issue: "<= 2 MB" per page; SI megabytes, the stricter
+# reading), on bytes transferred from a host that gzips text like every static host does.
 PAGE_WEIGHT_LIMIT = 2_000_000
 
-# Everything measured in this run: {"static": {chapter: {...}}, "live": {chapter: {...}}, "env": {...}}.
+# Everything measured in this run: {"static": {page: {...}}, "live": {chapter: {...}}, "env": {}}.
 REPORT: dict[str, dict] = {"static": {}, "live": {}, "env": {}}
 
 
@@ -79,7 +80,8 @@ def find_toc() -> Path | None:
 
 
 def toc_files(toc: Path) -> list[str]:
-    """Every ``file:`` entry (and the root) of a Jupyter Book 1.x _toc.yml, in order, no extension."""
+    """Every ``file:`` entry (and the root) of a Jupyter Book 1.x _toc.yml, in order, without
+    extension."""
     import yaml
 
     data = yaml.safe_load(toc.read_text(encoding="utf-8")) or {}
@@ -112,8 +114,8 @@ def toc_files(toc: Path) -> list[str]:
 def static_pages() -> list[str]:
     """Pages of the static book to test, as paths relative to the HTML root without ``.html``.
 
-    From _toc.yml when it exists (root page included: it must not reach a CDN either); else the chapter
-    notebooks on disk; else the canonical chapter list (the tests then fail with "page missing").
+    From _toc.yml when it exists (root page included: it must not reach a CDN either); else the
+    chapter notebooks on disk; else the canonical chapter list (the tests then fail: page missing).
     """
     toc = find_toc()
     if toc is not None:
@@ -155,6 +157,8 @@ _GZIP_TYPES = (
     ".inv",
 )
 _GZIP_CACHE: dict[tuple[str, float], bytes] = {}
+# GDCORE_STATIC_GZIP=0 serves everything uncompressed (page weights then equal the files' sizes).
+GZIP = os.environ.get("GDCORE_STATIC_GZIP", "1") != "0"
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -171,7 +175,7 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         path = Path(self.translate_path(self.path))
         if path.is_dir():
             path = path / "index.html"
-        accepts = "gzip" in self.headers.get("Accept-Encoding", "")
+        accepts = GZIP and "gzip" in self.headers.get("Accept-Encoding", "")
         if not (accepts and path.is_file() and path.suffix in _GZIP_TYPES):
             return super().send_head()
         key = (str(path), path.stat().st_mtime)
@@ -227,8 +231,8 @@ def is_local(url: str) -> bool:
 class PageRecorder:
     """Records requests, page errors and console errors of one page; blocks anything not local.
 
-    Blocked (non-local) requests are still recorded, so a CDN reference fails the test even though it
-    could not be fetched here.
+    Blocked (non-local) requests are still recorded, so a CDN reference fails the test even though
+    it could not be fetched here.
     """
 
     def __init__(self, context, page):
@@ -239,8 +243,8 @@ class PageRecorder:
         self.external: list[str] = []
         self.page_errors: list[str] = []
         self.console_errors: list[str] = []
-        # A regex (matched inside the browser driver), not a Python predicate: a predicate would stop
-        # every request until Python next talks to Playwright.
+        # A regex (matched inside the browser driver), not a Python predicate: a predicate would
+        # stop every request until Python next talks to Playwright.
         context.route(NON_LOCAL_URL, self._block)
         page.on("request", self._on_request)
         page.on("requestfinished", lambda r: self.finished.append(r))
@@ -273,7 +277,7 @@ class PageRecorder:
                 sizes = req.sizes()
                 resp = req.response()
                 body = len(resp.body()) if resp is not None else 0
-            except Exception:
+            except Exception:  # the page may be gone: count what is known
                 continue
             n = max(sizes.get("responseBodySize", 0), 0) + max(
                 sizes.get("responseHeadersSize", 0), 0
@@ -344,13 +348,14 @@ def summary_lines() -> list[str]:
         if weights:
             heavy = max(weights)
             lines.append(
-                f"heaviest page: {heavy[1]} {fmt_bytes(heavy[0])} (limit {fmt_bytes(PAGE_WEIGHT_LIMIT)})"
+                f"heaviest page: {heavy[1]} {fmt_bytes(heavy[0])} "
+                f"(limit {fmt_bytes(PAGE_WEIGHT_LIMIT)})"
             )
         lines.append(
-            "ms, medians: handler = input event dispatch (synchronous handler); in->rAF = dispatch "
-            "until the next requestAnimationFrame callback (10-point sweep of every slider); js hdl / "
-            "js frm = explorer.js's own window.gdExplorer.timings (event timeStamp to handler end / "
-            "to next frame). Target <= 16 ms; printed, not asserted."
+            "ms, medians: handler = input event dispatch (synchronous handler); in->rAF = "
+            "dispatch until the next requestAnimationFrame callback (10-point sweep of every "
+            "slider); js hdl / js frm = explorer.js's own window.gdExplorer.timings (event "
+            "timeStamp to handler end / to next frame). Target <= 16 ms; printed, not asserted."
         )
     lv = REPORT["live"]
     if lv:
@@ -366,7 +371,8 @@ def summary_lines() -> list[str]:
                 f"{ch:<20} {r.get('code_cells', '-'):>5} "
                 f"{'-' if run_all is None else f'{run_all:.1f} s':>7} "
                 f"{r.get('explorers', '-'):>4} {r.get('drags', '-'):>4} "
-                f"{fmt_ms(r.get('slider_to_img_ms')):>10} {fmt_ms(r.get('slider_to_img_max_ms')):>7} "
+                f"{fmt_ms(r.get('slider_to_img_ms')):>10} "
+                f"{fmt_ms(r.get('slider_to_img_max_ms')):>7} "
                 f"{fmt_ms(r.get('drag_settle_ms')):>11}  {r.get('screenshot', '')}"
             )
         lines.append(
@@ -380,7 +386,7 @@ def summary_lines() -> list[str]:
     return lines
 
 
-# -- the Binder-equivalent virtual environment ------------------------------------------------------
+# -- the Binder-equivalent virtual environment ----------------------------------------------
 
 
 def _requirement_files(req: Path) -> list[Path]:
@@ -397,7 +403,7 @@ def _requirement_files(req: Path) -> list[Path]:
 
 
 def local_requirement_lines(req: Path) -> list[str]:
-    """Lines of a requirements file that install a local path (``.``, ``-e .``, ``./x``, ``/abs``)."""
+    """Lines of a requirements file installing a local path (``.``, ``-e .``, ``./x``, ``/abs``)."""
     out = []
     for line in req.read_text(encoding="utf-8").splitlines():
         line = line.split(" #", 1)[0].strip()
@@ -423,7 +429,7 @@ def gdcore_digest() -> str:
 
 
 def binder_venv_dir() -> Path:
-    """Where the Binder-equivalent venv lives (outside the work tree so CI's fresh clones reuse it)."""
+    """Where the Binder-like venv lives (outside the work tree: CI's fresh clones reuse it)."""
     env = os.environ.get("GDCORE_BINDER_VENV")
     if env:
         return Path(env)

@@ -5,8 +5,8 @@ Select the suites with ``pytest -m browser``; they run by default (and in CI). W
 
 Overrides, for trying the harness on a throwaway book: GDCORE_BOOK_SRC (folder with _toc.yml and the
 notebooks; default book/), GDCORE_BOOK_HTML (built HTML; default _build/html, built by
-tests/book_fixtures.py unless GDCORE_BOOK_BUILT=1 or its stamp is current), GDCORE_BINDER_VENV (default
-~/.cache/gdcore-book/venv-binder), GDCORE_ARTIFACTS (default artifacts/).
+tests/book_fixtures.py unless GDCORE_BOOK_BUILT=1 or its stamp is current), GDCORE_BINDER_VENV
+(default ~/.cache/gdcore-book/venv-binder), GDCORE_ARTIFACTS (default artifacts/).
 """
 
 from __future__ import annotations
@@ -113,7 +113,7 @@ def _ensure_book_built() -> Path:
 
 @pytest.fixture(scope="session")
 def book_html() -> Path:
-    """The built HTML book (_build/html): built at most once per session (tests/book_fixtures.py)."""
+    """The built HTML book (_build/html), built at most once per session (tests/book_fixtures)."""
     return _ensure_book_built()
 
 

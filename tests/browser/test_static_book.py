@@ -2,20 +2,20 @@
 
 For every page in _toc.yml order, served from 127.0.0.1 in a fresh browser context (cold cache):
 
-* no request leaves 127.0.0.1 (non-local requests are recorded and blocked), no page error, no console
-  error;
+* no request leaves 127.0.0.1 (non-local requests are recorded and blocked), no page error, no
+  console error;
 * math is typeset by MathJax 3 (every ``.math`` element holds an ``mjx-container``; no raw ``$$``,
   ``\\(``, ``\\[`` or ``$\\cmd$`` left in the prose);
-* every chapter has at least one explorer (``.gd-explorer``), each gets ``data-ready="1"``; every control
-  in it (``[data-name]``) is moved to its far end the way a reader would (keyboard End/Home on a range
-  input, choosing the last/first option of a select) and the explorer's figure (``.gd-figure``) changes
-  (element screenshots differ) and, for sliders, its readout text changes;
+* every chapter has at least one explorer (``.gd-explorer``), each gets ``data-ready="1"``; every
+  control in it (``[data-name]``) is moved to its far end the way a reader would (keyboard End/Home
+  on a range input, choosing the last/first option of a select) and the explorer's figure
+  (``.gd-figure``) changes (element screenshots differ) and, for sliders, its readout text changes;
 * on 05_learning_rate the learning-rate slider at its maximum makes ``.gd-status`` say "diverged";
 * page weight (bytes on the wire of every request of the page) is at most 2 MB.
 
-Measured and printed, never asserted: input-to-frame time (input event dispatched in the page until the
-next requestAnimationFrame; target <= 16 ms), page weights and request counts. One screenshot per
-chapter goes to artifacts/screenshots/static/<chapter>.png.
+Measured and printed, never asserted: input-to-frame time (input event dispatched in the page until
+the next requestAnimationFrame; target <= 16 ms), page weights and request counts. One screenshot
+per chapter goes to artifacts/screenshots/static/<chapter>.png.
 """
 
 from __future__ import annotations
@@ -49,8 +49,10 @@ _LIST_CONTROLS = """
       tag: c.tagName.toLowerCase(), type: (c.getAttribute('type') || '').toLowerCase(),
       role: c.getAttribute('role') || '',
       value: c.value !== undefined ? String(c.value) : c.getAttribute('aria-valuenow'),
-      min: c.min !== undefined && c.min !== '' ? Number(c.min) : Number(c.getAttribute('aria-valuemin')),
-      max: c.max !== undefined && c.max !== '' ? Number(c.max) : Number(c.getAttribute('aria-valuemax')),
+      min: c.min !== undefined && c.min !== '' ? Number(c.min)
+           : Number(c.getAttribute('aria-valuemin')),
+      max: c.max !== undefined && c.max !== '' ? Number(c.max)
+           : Number(c.getAttribute('aria-valuemax')),
       selectedIndex: c.selectedIndex === undefined ? null : c.selectedIndex,
       nOptions: c.options ? c.options.length : null,
       visible: r.width > 0 && r.height > 0 && getComputedStyle(c).visibility !== 'hidden',
@@ -124,7 +126,8 @@ _MATH = """
                          + '.gd-explorer, .cell_input').forEach((e) => e.remove());
   const text = clone.textContent;
   const raw = [];
-  const pats = [/\\$\\$/, /\\\\\\(/, /\\\\\\[/, /\\\\begin\\{/, /\\$[^$\\n]{0,80}\\\\[a-zA-Z]+[^$\\n]{0,80}\\$/];
+  const pats = [/\\$\\$/, /\\\\\\(/, /\\\\\\[/, /\\\\begin\\{/,
+                /\\$[^$\\n]{0,80}\\\\[a-zA-Z]+[^$\\n]{0,80}\\$/];
   for (const p of pats) {
     const m = text.match(p);
     if (m) raw.push(text.slice(Math.max(0, m.index - 40), m.index + 60).replace(/\\s+/g, ' '));
@@ -281,7 +284,8 @@ def _check_diverges(page, explorers, problems: list) -> None:
         if "diverged" in (text or ""):
             return
     problems.append(
-        "05_learning_rate: no explorer's .gd-status says 'diverged' with the learning-rate slider at "
+        "05_learning_rate: no explorer's .gd-status says 'diverged' with the learning-rate "
+        "slider at "
         f"its maximum (status texts seen: {seen})"
     )
 
@@ -328,7 +332,7 @@ def test_static_page(browser, book_server, book_html, page_path):
         page.goto(url, wait_until="load", timeout=60_000)
         try:
             page.wait_for_load_state("networkidle", timeout=15_000)
-        except Exception:
+        except Exception:  # a page that keeps polling is judged by the checks below
             stats["notes"].append("network never idle for 500 ms")
         phase("load")
 

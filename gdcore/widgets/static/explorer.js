@@ -188,7 +188,7 @@
     return out;
   }
 
-  /* decode the precomputed runs: lens, nits, codes, losses (float32), params (Float64) */
+  /* decode the precomputed runs: table, lens, nits, codes, loss codes and values, params */
   function unpack(d) {
     var L = d.layout;
     var blob = inflate(bytes(d.data), L.raw_size);
@@ -197,11 +197,18 @@
       return blob.slice(s[0], s[0] + s[1]);
     }
     var n = L.n_points;
+    var codes = unplanes(sec("losses"), 4, n, 1);
+    var values = new Float64Array(n);
+    for (var i = 0; i < n; i++) {
+      values[i] = decodeLoss(codes[i], L.refine)[1];
+    }
     var out = {
+      table: new Uint32Array(sec("table").buffer),
       lens: new Uint32Array(sec("lens").buffer),
       nits: new Uint32Array(sec("nits").buffer),
       codes: sec("codes"),
-      losses: new Float32Array(unplanes(sec("losses"), 4, n, 1).buffer),
+      lossCodes: codes,
+      losses: values,
       params: null,
     };
     if (L.sections.params) {
@@ -210,45 +217,68 @@
       var exc = new Float32Array(sec("exceptions").buffer);
       var p = new Float64Array(n * dim);
       var e = 0;
-      for (var i = 0; i < n * dim; i++) {
-        var c = i % dim;
-        var box = L.qbox[c];
-        p[i] = q[i] === 65535 ? exc[e++] : box[0] + (q[i] / 65534) * (box[1] - box[0]);
+      for (var j = 0; j < n * dim; j++) {
+        var box = L.qbox[j % dim];
+        p[j] = q[j] === L.qmax + 1 ? exc[e++] : box[0] + (q[j] / L.qmax) * (box[1] - box[0]);
       }
       out.params = p;
     }
     return out;
   }
 
-  /* Python's format(v, ".{p}g") */
-  function formatG(v, p) {
-    if (isNaN(v)) {
-      return "nan";
+  /* Losses are stored as the digits of Python's f"{loss:.3g}" (gdcore.widgets._static.loss_codes):
+   * mantissa 100..999, decimal exponent, sign, optionally a 4th digit for drawing. The status text
+   * is built from these digits, so it is Python's text exactly. */
+  var E_MIN = -350;
+  var SIGN_BIT = 8388608;
+  var CODE_NAN = 16777215;
+  var CODE_INF = 16777214;
+  var CODE_NINF = 16777213;
+
+  function decodeLoss(code, refine) {
+    if (code === 0) {
+      return ["0", 0];
     }
-    if (!isFinite(v)) {
-      return v > 0 ? "inf" : "-inf";
+    if (code === CODE_NAN) {
+      return ["nan", NaN];
     }
-    if (v === 0) {
-      return (1 / v < 0 ? "-" : "") + "0";
+    if (code === CODE_INF) {
+      return ["inf", Infinity];
     }
-    var e = v.toExponential(p - 1);
-    var m = e.split("e");
-    var exp = parseInt(m[1], 10);
-    var s;
-    if (exp < -4 || exp >= p) {
-      var mant = m[0];
-      if (mant.indexOf(".") >= 0) {
-        mant = mant.replace(/0+$/, "").replace(/\.$/, "");
+    if (code === CODE_NINF) {
+      return ["-inf", -Infinity];
+    }
+    var neg = code >= SIGN_BIT;
+    var c = (neg ? code - SIGN_BIT : code) - 1;
+    var r = 0;
+    if (refine) {
+      r = (c % 11) - 5;
+      c = Math.floor(c / 11);
+    }
+    var e = Math.floor(c / 900) + E_MIN;
+    var m = (c % 900) + 100;
+    var digits = String(m);
+    var text;
+    if (e >= -4 && e < 3) {
+      if (e >= 0) {
+        text = digits.slice(0, e + 1) + "." + digits.slice(e + 1);
+      } else {
+        text = "0." + new Array(-e).join("0") + digits;
       }
-      var ae = Math.abs(exp);
-      s = mant + "e" + (exp < 0 ? "-" : "+") + (ae < 10 ? "0" : "") + ae;
+      if (text.indexOf(".") >= 0) {
+        text = text.replace(/0+$/, "").replace(/\.$/, "");
+      }
     } else {
-      s = v.toFixed(Math.max(0, p - 1 - exp));
-      if (s.indexOf(".") >= 0) {
-        s = s.replace(/0+$/, "").replace(/\.$/, "");
-      }
+      var mant = (digits.charAt(0) + "." + digits.slice(1)).replace(/0+$/, "").replace(/\.$/, "");
+      var ae = Math.abs(e);
+      text = mant + "e" + (e < 0 ? "-" : "+") + (ae < 10 ? "0" : "") + ae;
     }
-    return s;
+    var x = m + r / 10;
+    var value = e >= 2 ? x * Math.pow(10, e - 2) : x / Math.pow(10, 2 - e);
+    if (e < -290) {
+      value = x / 1e100 / Math.pow(10, 2 - e - 100); /* stay clear of overflow in 10^(2-e) */
+    }
+    return [neg ? "-" + text : text, neg ? -value : value];
   }
 
   function nsteps(n) {
@@ -256,14 +286,14 @@
   }
 
   /* the same text as gdcore.widgets._spec.status_text */
-  function statusText(code, nit, k, loss) {
+  function statusText(code, nit, k, lossText) {
     if (code === 2 && nit <= k) {
       return "diverged after " + nsteps(nit);
     }
     if (code === 1 && nit <= k) {
       return "converged after " + nsteps(nit);
     }
-    return "after " + nsteps(k) + ": loss " + formatG(loss, 3);
+    return "after " + nsteps(k) + ": loss " + lossText;
   }
 
   /* Liang-Barsky: clip segment (x0,y0)-(x1,y1) to the box; null when outside */
@@ -307,6 +337,8 @@
     var d = JSON.parse(root.querySelector("script.gd-data").textContent);
     this.d = d;
     var runs = unpack(d);
+    this.table = runs.table;
+    this.lossCodes = runs.lossCodes;
     this.lens = runs.lens;
     this.nits = runs.nits;
     this.codes = runs.codes;
@@ -405,7 +437,7 @@
     var k = this.state.steps;
     var out = [];
     for (var j = 0; j < d.n_active; j++) {
-      var r = (combo * d.n_active + j) * d.n_lr + this.state.lr;
+      var r = this.table[combo * d.n_active + j] * d.n_lr + this.state.lr;
       var nit = this.nits[r];
       var series = d.compare ? j : d.options[0] === "optimizer" ? this.state.optimizer : 0;
       out.push({
@@ -458,8 +490,8 @@
     });
     var k = this.state.steps;
     var parts = runs.map(function (run) {
-      var loss = self.losses[self.off[run.r] + run.n - 1];
-      var text = statusText(run.code, run.nit, k, loss);
+      var code = self.lossCodes[self.off[run.r] + run.n - 1];
+      var text = statusText(run.code, run.nit, k, decodeLoss(code, d.layout.refine)[0]);
       return d.compare ? run.label + ": " + text : text;
     });
     this.status.textContent = parts.join("; ");
@@ -608,7 +640,7 @@
   var api = {
     version: 1,
     timings: [],
-    formatG: formatG,
+    decodeLoss: decodeLoss,
     inflate: inflate,
     unpack: unpack,
     statusText: statusText,
