@@ -156,7 +156,11 @@ class DataLoss(Objective):
         """
         batch = object.__new__(type(self))
         batch.__dict__.update(self.__dict__)  # the settings (hidden, activation, ...)
-        batch._set_data(self.X[rows], self.y[rows])
+        if isinstance(rows, np.ndarray) and rows.dtype.kind in "iu":
+            # integer rows (what gdcore.data.minibatches yields): take() gathers ~2x faster
+            batch._set_data(self.X.take(rows, axis=0), self.y.take(rows, axis=0))
+        else:
+            batch._set_data(self.X[rows], self.y[rows])
         Objective.__init__(
             batch,
             batch._eval_value,

@@ -209,7 +209,10 @@ def test_config_static_explorers_no_thebe_no_cdn():
 def test_local_extension_sets_static_html_for_the_kernels(monkeypatch):
     """At Sphinx setup the extension asks gdcore's explorers for their static HTML form; the
     kernels that execute the chapters inherit the variable."""
-    monkeypatch.delenv("GDCORE_STATIC_HTML", raising=False)
+    # setenv (not delenv) so that teardown restores the variable's previous state: the
+    # extension writes os.environ directly, and the notebook kernels of a later nbval item
+    # must not inherit "1"
+    monkeypatch.setenv("GDCORE_STATIC_HTML", "0")
     monkeypatch.syspath_prepend(str(ROOT / "book" / "_ext"))
     gdbook = importlib.import_module("gdbook")
     assert gdbook.MATHJAX_VERSION == MATHJAX_VERSION

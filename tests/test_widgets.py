@@ -731,3 +731,35 @@ def test_static_explorer_in_a_browser(page, tmp_path):
         assert [t for t, _ in js] == [f"{v:.3g}" for v in values]
         py = [_static._decode_loss(c, refine)[1] for c in codes]
         np.testing.assert_allclose([x if x is not None else np.inf for _, x in js], py, rtol=1e-12)
+
+
+def test_js_inflate_matches_zlib(page):
+    """explorer.js's own inflate decodes what zlib writes (stored, fixed and dynamic blocks)."""
+    import zlib
+
+    page.set_content(
+        "<!doctype html><body>" + explore(parabola(), x0=[4.0], steps=5, max_steps=5).to_html()
+    )
+    page.wait_for_selector('.gd-explorer[data-ready="1"]')
+    rng = np.random.default_rng(1)
+    datas = [
+        rng.integers(0, 256, 70_000, dtype=np.uint8).tobytes(),  # incompressible: stored blocks
+        (np.cumsum(rng.integers(-2, 3, 90_000)) % 256).astype(np.uint8).tobytes(),
+        b"gradient descent " * 3000,
+        b"x",
+    ]
+    for data in datas:
+        for level in (0, 1, 6, 9):
+            z = base64.b64encode(zlib.compress(data, level)).decode()
+            out = page.evaluate(
+                """([z, n]) => {
+                     const bin = atob(z), src = new Uint8Array(bin.length);
+                     for (let i = 0; i < bin.length; i++) src[i] = bin.charCodeAt(i);
+                     const out = window.gdExplorer.inflate(src, n);
+                     let s = '';
+                     for (let i = 0; i < out.length; i++) s += String.fromCharCode(out[i]);
+                     return btoa(s);
+                   }""",
+                [z, len(data)],
+            )
+            assert base64.b64decode(out) == data, (len(data), level)

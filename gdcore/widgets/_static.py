@@ -177,9 +177,10 @@ def _decode_loss(code: int, refine: bool) -> tuple[str, float]:
         mant = (digits[0] + "." + digits[1:]).rstrip("0").rstrip(".")
         text = f"{mant}e{'-' if e < 0 else '+'}{abs(e):02d}"
     x = m + r / 10.0  # the same arithmetic as explorer.js
-    value = x * 10.0 ** (e - 2) if e >= 2 else x / 10.0 ** (2 - e)
-    if e < -290:
+    if e < -290:  # stay clear of overflow in 10 ** (2 - e)
         value = x / 1e100 / 10.0 ** (2 - e - 100)
+    else:
+        value = x * 10.0 ** (e - 2) if e >= 2 else x / 10.0 ** (2 - e)
     return ("-" + text if neg else text), (-value if neg else value)
 
 
