@@ -176,6 +176,11 @@ class DataLoss(Objective):
         return self.X if X is None else _check_X("X", X, self.n_features)
 
 
+def _linear_param_names(p: int) -> list[str]:
+    """Axis labels of a linear model's flat parameters: ``w, b`` or ``w_1 .. w_p, b``."""
+    return ["w", "b"] if p == 1 else [f"w_{{{i + 1}}}" for i in range(p)] + ["b"]
+
+
 # -- linear regression ----------
 class MSE(DataLoss):
     """Mean squared error of a linear model; see :func:`mse`."""
@@ -192,6 +197,7 @@ class MSE(DataLoss):
         super().__init__(
             X, y, name="MSE (linear regression)", dim=p + 1, domain=domain, minima=[solution]
         )
+        self.param_names = _linear_param_names(p)
 
     @staticmethod
     def _least_squares(X: Array, y: Array) -> Array:
@@ -285,6 +291,7 @@ class BCE(DataLoss):
             domain=domain,
             minima=(),
         )
+        self.param_names = _linear_param_names(X.shape[1])
 
     def _forward_backward(self, params: Array, want_grad: bool) -> tuple[Array, Array | None]:
         z = _affine(params, self.X)

@@ -40,7 +40,7 @@ __all__ = [
     "surface",
 ]
 
-#: colour cycle for optimizers and runs (colour-blind friendly, distinct from the contour map)
+#: The colour cycle for optimizers and runs, distinct from the contour map's colours.
 COLORS: tuple[str, ...] = (
     "#d62728",  # red
     "#1f77b4",  # blue
@@ -52,7 +52,7 @@ COLORS: tuple[str, ...] = (
     "#17becf",  # cyan
 )
 
-#: the one style dict: matplotlib rc settings plus the sizes of paths, markers and lines
+#: The one style dict. Matplotlib rc settings plus the sizes of paths, markers and lines.
 STYLE: dict[str, Any] = {
     "rc": {
         "font.size": 9.0,
@@ -95,8 +95,10 @@ def _axes(ax: Axes | None, projection: str | None = None) -> Axes:
         return ax
     import matplotlib.pyplot as plt
 
+    # The figure is made outside rc_context: creating it inside can make pyplot re-resolve the
+    # backend when the context exits, after which the inline backend stops showing figures.
+    fig = plt.figure(figsize=(5.0, 4.0) if projection == "3d" else (4.8, 3.6))
     with mpl.rc_context(STYLE["rc"]):
-        fig = plt.figure(figsize=(5.0, 4.0) if projection == "3d" else (4.8, 3.6))
         return fig.add_subplot(projection=projection)
 
 

@@ -11,6 +11,7 @@ import base64
 import html as htmllib
 import io
 import json
+import os
 import re
 import shutil
 
@@ -652,7 +653,7 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 @pytest.fixture(scope="module")
 def page():
     sync_api = pytest.importorskip("playwright.sync_api")
-    if not shutil.os.path.exists(CHROMIUM):
+    if not os.path.exists(CHROMIUM):
         pytest.skip("no Chromium")
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(

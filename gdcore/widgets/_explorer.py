@@ -13,7 +13,7 @@ import numpy as np
 from .._objective import Objective
 from ..running import Trajectory
 from ._figure import ExplorerFigure, loss_limits
-from ._spec import STATUS_CODES, Spec, make_spec, prefix, status_text
+from ._spec import STATUS_CODES, make_spec, prefix, status_text
 
 __all__ = ["Explorer", "explore"]
 
@@ -153,7 +153,7 @@ class Explorer:
         The whole live widget.
     """
 
-    def __init__(self, spec: Spec) -> None:
+    def __init__(self, spec: Any) -> None:  # a validated Spec from explore()
         self.spec = spec
         self._values = spec.initial_values()
         self._lr = float(spec.lr_grid[spec.lr_index])

@@ -289,6 +289,14 @@ class ExplorerFigure:
         img = img.convert("RGB").quantize(
             colors=colors, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE
         )
+        # the octree averages each colour cell: snap the near-white and near-black entries
+        # back to pure white and black (the page background and the text)
+        pal = np.asarray(img.getpalette()[: 3 * colors], dtype=int).reshape(-1, 3)
+        for pure in (255, 0):
+            i = int(np.argmin(np.abs(pal - pure).sum(axis=1)))
+            if np.abs(pal[i] - pure).max() <= 8:
+                pal[i] = pure
+        img.putpalette(pal.astype(np.uint8).ravel().tolist())
         buf = io.BytesIO()
         img.save(buf, format="PNG", optimize=True)
         return buf.getvalue()
