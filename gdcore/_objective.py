@@ -41,6 +41,8 @@ class Objective:
     dim
         Number of parameters ``d``. Inferred from ``domain`` or ``minima`` when omitted.
 
+    Notes
+    -----
     Calling the objective, ``f(x)``, returns ``f.value(x)``.
     """
 

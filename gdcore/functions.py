@@ -317,6 +317,8 @@ def quadratic(
     domain
         Plotting box; default :math:`c_i \\pm 5` along every axis.
 
+    Notes
+    -----
     With neither ``A`` nor ``curvatures`` the bowl is the 2-D ``curvatures=(1, 10)``
     (condition number 10). The returned :class:`Quadratic` carries the spectrum:
     ``f.curvatures``, ``f.L`` (so the largest stable learning rate is ``2 / f.L``), ``f.mu``,

@@ -105,8 +105,18 @@ def ensure_mathjax(root: Path) -> Path:
         )
     prefix = root / NPM_PREFIX
     prefix.mkdir(parents=True, exist_ok=True)
-    cmd = [npm, "install", "--prefix", str(prefix), "--no-audit", "--no-fund", "--loglevel=error",
-           "--no-save", "--no-package-lock", f"mathjax@{MATHJAX_VERSION}"]
+    cmd = [
+        npm,
+        "install",
+        "--prefix",
+        str(prefix),
+        "--no-audit",
+        "--no-fund",
+        "--loglevel=error",
+        "--no-save",
+        "--no-package-lock",
+        f"mathjax@{MATHJAX_VERSION}",
+    ]
     print(f"[gdbook] {' '.join(cmd)}", file=sys.stderr)
     result = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True)
     if result.returncode != 0 or installed_mathjax_version(root) != MATHJAX_VERSION:
@@ -120,7 +130,7 @@ def copy_mathjax(source: Path, static_dir: Path) -> Path:
     for rel in MATHJAX_FILES:
         src = source / rel
         # es5/x -> mathjax/x, so tex-chtml.js finds its fonts and extensions at [mathjax]/...
-        dst = target / (rel[len("es5/"):] if rel.startswith("es5/") else rel)
+        dst = target / (rel[len("es5/") :] if rel.startswith("es5/") else rel)
         dst.parent.mkdir(parents=True, exist_ok=True)
         if src.is_dir():
             shutil.copytree(src, dst, dirs_exist_ok=True)
@@ -144,8 +154,19 @@ _ASSET_ATTRS = {
     "input": ("src",),
 }
 # <link rel=...> values that make the browser fetch the target
-_FETCHING_RELS = {"stylesheet", "preload", "modulepreload", "icon", "shortcut", "apple-touch-icon",
-                  "manifest", "prefetch", "preconnect", "dns-prefetch", "mask-icon"}
+_FETCHING_RELS = {
+    "stylesheet",
+    "preload",
+    "modulepreload",
+    "icon",
+    "shortcut",
+    "apple-touch-icon",
+    "manifest",
+    "prefetch",
+    "preconnect",
+    "dns-prefetch",
+    "mask-icon",
+}
 _CSS_URL = re.compile(r"""url\(\s*['"]?(?P<url>[^'")\s]+)|@import\s+['"](?P<imp>[^'"]+)""")
 
 
@@ -208,6 +229,7 @@ def remote_css_urls(css: str) -> list[str]:
 
 # -- API reference ---------------------------------------------------------------------------
 
+
 def public_name(obj: Any, modname: str, name: str) -> str:
     """The name the API page documents ``modname.name`` under.
 
@@ -218,8 +240,11 @@ def public_name(obj: Any, modname: str, name: str) -> str:
 
     if isinstance(obj, ModuleType):
         return obj.__name__
-    if modname != "gdcore" and name in getattr(gdcore, "__all__", ()) and (
-            getattr(gdcore, name, None) is obj):
+    if (
+        modname != "gdcore"
+        and name in getattr(gdcore, "__all__", ())
+        and (getattr(gdcore, name, None) is obj)
+    ):
         return f"gdcore.{name}"
     return f"{modname}.{name}"
 
@@ -250,7 +275,7 @@ class GdcoreSummary(Autosummary):
         for name in summary_names(self.arguments[0]):
             # autosummary wants names inside the current module written relative to it
             if current and name.startswith(f"{current}."):
-                rows.append(name[len(current) + 1:])
+                rows.append(name[len(current) + 1 :])
             else:
                 rows.append(f"~{name}")
         self.content = StringList(rows, source="gdcore-summary")
@@ -258,8 +283,9 @@ class GdcoreSummary(Autosummary):
         return super().run()
 
 
-def _append_summary(app: Sphinx, what: str, name: str, obj: Any, options: Any,
-                    lines: list[str]) -> None:
+def _append_summary(
+    app: Sphinx, what: str, name: str, obj: Any, options: Any, lines: list[str]
+) -> None:
     """End the description of every gdcore module with the table of its public names."""
     if what == "module" and name.startswith("gdcore") and hasattr(obj, "__all__"):
         lines.extend(["", ".. rubric:: Public names", "", f".. gdcore-summary:: {name}", ""])
@@ -267,8 +293,11 @@ def _append_summary(app: Sphinx, what: str, name: str, obj: Any, options: Any,
 
 def _public_modules() -> list[ModuleType]:
     """gdcore and its imported public submodules (no ``_private`` part), gdcore first."""
-    names = sorted(m for m in sys.modules if m.startswith("gdcore.")
-                   and not any(p.startswith("_") for p in m.split(".")))
+    names = sorted(
+        m
+        for m in sys.modules
+        if m.startswith("gdcore.") and not any(p.startswith("_") for p in m.split("."))
+    )
     return [sys.modules["gdcore"], *(sys.modules[m] for m in names)]
 
 
@@ -292,7 +321,7 @@ def _public_path(target: str) -> tuple[str | None, bool] | None:
             return None
         top = getattr(module, parts[cut])
         obj = top
-        for attr in parts[cut + 1:]:
+        for attr in parts[cut + 1 :]:
             if not hasattr(obj, attr):
                 return None
             obj = getattr(obj, attr)
@@ -301,7 +330,7 @@ def _public_path(target: str) -> tuple[str | None, bool] | None:
             owner = top.__name__
         if not owner.startswith("gdcore"):
             return target, False
-        rest = "".join(f".{a}" for a in parts[cut + 1:])
+        rest = "".join(f".{a}" for a in parts[cut + 1 :])
         for public in _public_modules():
             for name in getattr(public, "__all__", ()):
                 if getattr(public, name, None) is top:
@@ -349,8 +378,7 @@ def _resolve_gdcore(app: Sphinx, env: Any, node: Any, contnode: Any) -> Any:
         # a bare name in a signature (where py:class is not set yet): the one object of that name
         # in gdcore's modules, e.g. the type alias ``Array`` of gdcore.optimizers._base
         modules = [(n, m) for n, m in list(sys.modules.items()) if n.startswith("gdcore") and m]
-        owners = {id(getattr(m, target)): f"{n}.{target}" for n, m in modules
-                  if hasattr(m, target)}
+        owners = {id(getattr(m, target)): f"{n}.{target}" for n, m in modules if hasattr(m, target)}
         if len(owners) == 1:
             candidates.extend(owners.values())
     for candidate in candidates:
@@ -363,8 +391,9 @@ def _resolve_gdcore(app: Sphinx, env: Any, node: Any, contnode: Any) -> Any:
             return contnode
         domain = env.get_domain("py")
         for reftype in dict.fromkeys((node["reftype"], "obj")):
-            ref = domain.resolve_xref(env, node["refdoc"], app.builder, reftype, public, node,
-                                      contnode)
+            ref = domain.resolve_xref(
+                env, node["refdoc"], app.builder, reftype, public, node, contnode
+            )
             if ref is not None:
                 return ref
     return None
@@ -374,15 +403,17 @@ _PROSE_BEFORE_COLON = re.compile(r"^[^:`]*\s[^:`]*:\s")
 _stashed: dict[str, list[str]] = {}
 
 
-def _stash_prose(app: Sphinx, what: str, name: str, obj: Any, options: Any,
-                 lines: list[str]) -> None:
+def _stash_prose(
+    app: Sphinx, what: str, name: str, obj: Any, options: Any, lines: list[str]
+) -> None:
     """Before napoleon: remember doc comments whose first line reads ``some words: more``."""
     if what in ("data", "attribute") and lines and _PROSE_BEFORE_COLON.match(lines[0]):
         _stashed[name] = list(lines)
 
 
-def _restore_prose(app: Sphinx, what: str, name: str, obj: Any, options: Any,
-                   lines: list[str]) -> None:
+def _restore_prose(
+    app: Sphinx, what: str, name: str, obj: Any, options: Any, lines: list[str]
+) -> None:
     """After napoleon: undo its ``type: description`` reading of such a first line.
 
     napoleon treats the text before the first colon of an attribute's docstring as its type,
@@ -395,18 +426,23 @@ def _restore_prose(app: Sphinx, what: str, name: str, obj: Any, options: Any,
 
 # -- Sphinx hooks ------------------------------------------------------------------------------
 
+
 def _check_no_thebe(app: Sphinx, config: Any) -> None:
     if "sphinx_thebe" in config.extensions:
-        logger.warning("[gdbook] sphinx_thebe is loaded: it injects a broken inline script on "
-                       "every page; remove it from sphinx.config.extensions in _config.yml")
+        logger.warning(
+            "[gdbook] sphinx_thebe is loaded: it injects a broken inline script on "
+            "every page; remove it from sphinx.config.extensions in _config.yml"
+        )
 
 
 def _prepare_mathjax(app: Sphinx) -> None:
     if app.builder.format != "html":
         return
     if app.config.mathjax_path != MATHJAX_PATH:
-        logger.warning(f"[gdbook] mathjax_path is {app.config.mathjax_path!r}; the book serves "
-                       f"MathJax itself, set it to {MATHJAX_PATH!r}")
+        logger.warning(
+            f"[gdbook] mathjax_path is {app.config.mathjax_path!r}; the book serves "
+            f"MathJax itself, set it to {MATHJAX_PATH!r}"
+        )
     ensure_mathjax(Path(app.srcdir))
 
 
@@ -417,8 +453,10 @@ def _finish(app: Sphinx, exception: Exception | None) -> None:
     copy_mathjax(mathjax_dir(Path(app.srcdir)), outdir / "_static")
     for page in sorted(outdir.rglob("*.html")):
         for asset in remote_assets(page.read_text(encoding="utf8", errors="replace")):
-            logger.warning(f"[gdbook] {page.relative_to(outdir)} loads {asset} from another host "
-                           "(the book must work offline)")
+            logger.warning(
+                f"[gdbook] {page.relative_to(outdir)} loads {asset} from another host "
+                "(the book must work offline)"
+            )
     for sheet in sorted((outdir / "_static").rglob("*.css")):
         for url in remote_css_urls(sheet.read_text(encoding="utf8", errors="replace")):
             logger.warning(f"[gdbook] {sheet.relative_to(outdir)} fetches {url}")
@@ -427,8 +465,9 @@ def _finish(app: Sphinx, exception: Exception | None) -> None:
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 
 
-def _drop_widget_state(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
-                       doctree: Any) -> None:
+def _drop_widget_state(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
     """Leave the saved ipywidgets state out of the page.
 
     The kernel that executed a chapter recorded its live widgets' state (including each
