@@ -12,7 +12,6 @@ tests/book_fixtures.py unless GDCORE_BOOK_BUILT=1 or its stamp is current), GDCO
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -78,36 +77,14 @@ def _ensure_book_built() -> Path:
         if not (html / "index.html").is_file():
             pytest.fail(f"GDCORE_BOOK_HTML={html} has no index.html", pytrace=False)
         return html
-    try:  # the infra helper's builder (tests/book_fixtures.py): stamp-checked, built at most once
-        sys.path.insert(0, str(bh.REPO / "tests"))
-        import book_fixtures
-    except ImportError:
-        book_fixtures = None
-    if book_fixtures is not None:
-        t0 = time.monotonic()
-        html = Path(book_fixtures.build_book())
-        if time.monotonic() - t0 > 5:
-            bh.REPORT["env"]["book build"] = f"{time.monotonic() - t0:.0f} s"
-        return html
-    html = bh.REPO / "_build" / "html"
-    index = html / "index.html"
-    if index.is_file():
-        return html
-    if os.environ.get("GDCORE_BOOK_BUILT"):
-        pytest.fail(f"GDCORE_BOOK_BUILT is set but {index} is missing", pytrace=False)
+    # the one builder (tests/book_fixtures.py): stamp-checked, built at most once per session
+    sys.path.insert(0, str(bh.REPO / "tests"))
+    import book_fixtures
+
     t0 = time.monotonic()
-    proc = subprocess.run(
-        ["bash", str(bh.REPO / "scripts" / "build_book.sh")],
-        cwd=bh.REPO,
-        capture_output=True,
-        text=True,
-        timeout=1800,
-        stdin=subprocess.DEVNULL,
-    )
-    bh.REPORT["env"]["book build"] = f"{time.monotonic() - t0:.0f} s"
-    if proc.returncode != 0 or not index.is_file():
-        out = (proc.stdout + proc.stderr)[-6000:]
-        pytest.fail(f"scripts/build_book.sh failed (exit {proc.returncode}):\n{out}", pytrace=False)
+    html = Path(book_fixtures.build_book())
+    if time.monotonic() - t0 > 5:
+        bh.REPORT["env"]["book build"] = f"{time.monotonic() - t0:.0f} s"
     return html
 
 
