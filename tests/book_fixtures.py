@@ -24,6 +24,25 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
 
+#: the chapters, in reading order (the tests check that _toc.yml lists exactly these)
+CHAPTERS = (
+    "01_training",
+    "02_landscape",
+    "03_gradient",
+    "04_update_rule",
+    "05_learning_rate",
+    "06_convergence",
+    "07_high_dimensions",
+    "08_one_iteration",
+    "09_minibatch",
+    "10_nonconvex",
+    "11_momentum",
+    "12_adaptive",
+    "13_schedules",
+    "14_backprop",
+    "15_choosing",
+)
+
 
 def _stamp_module():
     spec = importlib.util.spec_from_file_location("book_stamp", ROOT / "scripts" / "book_stamp.py")

@@ -25,23 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf8"))
 TOC = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf8"))
 REPOSITORY = "https://github.com/gdbook/gradient-descent-book"
-CHAPTERS = (
-    "01_training",
-    "02_landscape",
-    "03_gradient",
-    "04_update_rule",
-    "05_learning_rate",
-    "06_convergence",
-    "07_high_dimensions",
-    "08_one_iteration",
-    "09_minibatch",
-    "10_nonconvex",
-    "11_momentum",
-    "12_adaptive",
-    "13_schedules",
-    "14_backprop",
-    "15_choosing",
-)
+CHAPTERS = book_fixtures.CHAPTERS
 PARTS = {
     "Foundations": CHAPTERS[:6],
     "Scaling up": CHAPTERS[6:10],

@@ -17,11 +17,15 @@ import os
 import re
 import socket
 import statistics
+import sys
 import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
 REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "tests"))  # the shared tests/book_fixtures.py
+import book_fixtures  # noqa: E402
+
 ARTIFACTS = Path(os.environ.get("GDCORE_ARTIFACTS", REPO / "artifacts"))
 CHROMIUM = os.environ.get("GDCORE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -36,23 +40,7 @@ CHROMIUM_ARGS = [
 
 # The chapters, in reading order (COMMON.md). The static suite takes the order from _toc.yml and
 # checks that it lists exactly these; the live suite and the install-cell test use the notebooks.
-CHAPTERS = (
-    "01_training",
-    "02_landscape",
-    "03_gradient",
-    "04_update_rule",
-    "05_learning_rate",
-    "06_convergence",
-    "07_high_dimensions",
-    "08_one_iteration",
-    "09_minibatch",
-    "10_nonconvex",
-    "11_momentum",
-    "12_adaptive",
-    "13_schedules",
-    "14_backprop",
-    "15_choosing",
-)
+CHAPTERS = book_fixtures.CHAPTERS
 CHAPTER_RE = re.compile(r"^\d\d_[a-z0-9_]+$")
 
 # Page-weight budget of the static book (issue: "<= 2 MB" per page; SI megabytes, the stricter
