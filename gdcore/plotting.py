@@ -479,19 +479,21 @@ def path(
             zorder=3,
         )
         if len(x):
-            ax.plot(
-                x[:1],
-                y[:1],
-                ls="none",
-                marker="s",
-                ms=STYLE["start_ms"],
-                mfc="white",
-                mec=c,
-                mew=1.5,
-                zorder=3,
-            )
+            ax.plot(x[:1], y[:1], zorder=3, **_start_marker(c))
         lines.append(line)
     return lines[0] if params.ndim == 2 else lines
+
+
+def _start_marker(color: Any) -> dict[str, Any]:
+    """Line2D style of a run's start point: a hollow square in the run's colour."""
+    return {
+        "ls": "none",
+        "marker": "s",
+        "ms": STYLE["start_ms"],
+        "mfc": "white",
+        "mec": color,
+        "mew": 1.5,
+    }
 
 
 def _as_runs(trajs: Any) -> list[tuple[str | None, np.ndarray]]:

@@ -190,18 +190,7 @@ class ExplorerFigure:
                     ls="-" if panel == "contour" else "--",
                     **kw,
                 )
-                (arts["start"],) = ax.plot(
-                    [],
-                    [],
-                    ls="none",
-                    marker="s",
-                    ms=STYLE["start_ms"],
-                    mfc="white",
-                    mec=c,
-                    mew=1.5,
-                    zorder=6,
-                    **kw,
-                )
+                (arts["start"],) = ax.plot([], [], zorder=6, **plotting._start_marker(c), **kw)
                 (arts["current"],) = ax.plot(
                     [],
                     [],
