@@ -1,0 +1,70 @@
+"""Helpers for the book's notebooks: numbers computed in a cell, quoted in the prose.
+
+A chapter computes a number once and *glues* it under a name; the Markdown quotes it with
+myst-nb's roles, so the prose can never disagree with the computation::
+
+    glue("ch05_loss_30", float(runs.losses[30, 0]))      # in a code cell
+    ... the loss has only fallen to {glue:text}`ch05_loss_30:.2f` ...   # in Markdown
+
+:func:`glue` is myst-nb's ``glue`` when myst-nb is installed (the book build). Where it is not
+(Binder, Colab, a plain JupyterLab) it writes the same hidden display output, so a chapter
+runs everywhere with one import and nothing extra to install.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+__all__ = ["glue"]
+
+#: the MIME-type prefix myst-nb gives a glued output that is not displayed
+GLUE_PREFIX = "application/papermill.record/"
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars as Python numbers, so that ``{glue:text}`name:.3f``` can format them.
+
+    (numpy 2 shows ``np.float64(4.761)`` as the text of a scalar, which no format spec reads.)
+    """
+    if isinstance(value, np.generic) and np.ndim(value) == 0:
+        return value.item()
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        return value.item()
+    return value
+
+
+def glue(name: str, value: Any, display: bool = False) -> Any:
+    """Store ``value`` under ``name`` for the prose (myst-nb's ``glue``); return it.
+
+    Parameters
+    ----------
+    name
+        A name unique within the book; by convention it starts with the chapter number,
+        ``"ch05_best_lr"``.
+    value
+        A number (numpy scalars are turned into Python numbers) or any displayable object.
+    display
+        Also show the value in the cell's output (default ``False``: the prose shows it).
+
+    Returns
+    -------
+    The value as stored, so that ``x = glue("name", expression)`` reads naturally.
+    """
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"name must be a non-empty str, got {name!r}")
+    stored = _plain(value)
+    try:
+        from myst_nb import glue as myst_glue
+    except ImportError:  # no myst-nb: emit the same output myst-nb would
+        from IPython.core.formatters import format_display_data
+        from IPython.display import display as ipy_display
+
+        bundle, metadata = format_display_data(stored)
+        prefix = "" if display else GLUE_PREFIX
+        metadata["scrapbook"] = {"name": name, "mime_prefix": prefix}
+        ipy_display({prefix + k: v for k, v in bundle.items()}, raw=True, metadata=metadata)
+        return stored
+    myst_glue(name, stored, display=display)
+    return stored
