@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["glue"]
+__all__ = ["glue", "interior_best"]
 
 #: the MIME-type prefix myst-nb gives a glued output that is not displayed
 GLUE_PREFIX = "application/papermill.record/"
@@ -68,3 +68,54 @@ def glue(name: str, value: Any, display: bool = False) -> Any:
         return stored
     myst_glue(name, stored, display=display)
     return stored
+
+
+def interior_best(grid: Any, scores: Any, *, name: str = "grid") -> tuple[float, int]:
+    """The grid value with the lowest score, checked to lie strictly inside the grid.
+
+    A tuned comparison is fair only if each method's optimum is inside the searched grid: a
+    best value at either end means the grid cut the search short, and the method might do
+    better beyond it. Scores that are NaN or infinite (diverged runs) count as worst.
+
+    Parameters
+    ----------
+    grid
+        The values tried, shape ``(n,)``, sorted (ascending or descending), ``n >= 3``.
+    scores
+        One score per grid value (lower is better), shape ``(n,)``.
+    name
+        What the grid is, for the error message (``"Adam's learning rates"``).
+
+    Returns
+    -------
+    ``(best value, its index)``.
+
+    Raises
+    ------
+    ValueError
+        When the best score is at the first or last grid value, or every score is NaN/inf.
+
+    Examples
+    --------
+    >>> interior_best([0.01, 0.1, 1.0], [3.0, 1.0, 2.0])
+    (0.1, 1)
+    """
+    g = np.asarray(grid, dtype=float).ravel()
+    s = np.asarray(scores, dtype=float).ravel()
+    if g.size < 3:
+        raise ValueError(f"{name} must have at least 3 values, got {g.size}")
+    if s.shape != g.shape:
+        raise ValueError(f"scores must have one entry per {name} value ({g.size}), got {s.size}")
+    d = np.diff(g)
+    if not (np.all(d > 0) or np.all(d < 0)):
+        raise ValueError(f"{name} must be strictly monotonic")
+    s = np.where(np.isfinite(s), s, np.inf)
+    if not np.isfinite(s).any():
+        raise ValueError(f"every score on {name} is NaN or infinite: nothing converged")
+    i = int(np.argmin(s))
+    if i in (0, g.size - 1):
+        edge = "first" if i == 0 else "last"
+        raise ValueError(
+            f"the best value of {name}, {g[i]:g}, is its {edge} value: extend {name} beyond it"
+        )
+    return float(g[i]), i
