@@ -207,6 +207,17 @@ class Node:
     def __rmatmul__(self, other: Any) -> Node:
         return self._lift(other) @ self
 
+    def __getitem__(self, index: Any) -> Node:
+        """An entry or a slice, ``p[0]``; the gradient flows back into those entries only."""
+        shape = self.value.shape
+
+        def local(g: np.ndarray) -> np.ndarray:
+            out = np.zeros(shape)
+            np.add.at(out, index, g)  # add.at: an index repeated in a fancy index adds up
+            return out
+
+        return self._unary("[]", self.value[index], local)
+
     # -- reductions and elementwise functions ---------------------------------------------------
     def sum(self) -> Node:
         """The sum of all entries (a scalar node)."""

@@ -195,3 +195,10 @@ def test_inputs_are_copied():
 def test_bad_input_names_the_problem(make, exc, words):
     with pytest.raises(exc, match=words):
         make()
+
+
+def test_indexing_sends_the_gradient_to_the_selected_entries():
+    p = Node([1.0, 2.0, 3.0])
+    y = p[0] * p[2] + p[[1, 1]].sum()  # p[1] used twice through a fancy index
+    y.backward()
+    assert np.array_equal(p.grad, [3.0, 2.0, 1.0])
