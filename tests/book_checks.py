@@ -56,7 +56,7 @@ _NUMBER = re.compile(
     + r"|(?P<dec>\d+\.\d+)"
     + r"|(?P<int>\d+)"
     + r")"
-    + r"(?![\d])(?P<pct>\s*\\?%)?"
+    + r"(?![\d])(?P<pct>(?:\s|\\[,;: ])*\\?%)?"
 )
 
 # an input written as a definition, "$\eta = 0.1$", "w_0 = 4", "β₁ = 0.9": not a claim
@@ -702,17 +702,31 @@ def prompts_for(explorer: Explorer) -> list[Prompt]:
     return [found[k] for k in sorted(found, key=lambda k: k[1])]
 
 
-def control_positions(control: dict[str, Any]) -> tuple[list[float] | None, list[str] | None]:
-    """A control's positions: exact values (payload ``values``, or the integers min..max of the
-    step slider) or, for older payloads and non-numeric controls, its ``labels``."""
+def _reading(value: Any) -> tuple[float, ...] | None:
+    """A payload value as a number or a point: 0.9 -> (0.9,), [2.0] -> (2.0,), else None."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return (float(value),)
+    if (
+        isinstance(value, list)
+        and value
+        and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
+    ):
+        return tuple(float(v) for v in value)
+    return None
+
+
+def control_positions(control: dict[str, Any]) -> list[tuple[float, ...]] | None:
+    """A control's exact numeric positions (numbers, or points for a start control): the
+    payload's ``values``, or the integers ``min..max`` of a steps slider without them; None
+    when the payload gives no exact values (then only its ``labels`` are known)."""
     if control.get("values") is not None:
-        vals = [v for v in control["values"] if isinstance(v, (int, float))]
-        if len(vals) == len(control["values"]):
-            return [float(v) for v in vals], control.get("labels")
-        return None, control.get("labels")
+        readings = [_reading(v) for v in control["values"]]
+        return [r for r in readings if r is not None]
     if control.get("labels") is None and "min" in control and "max" in control:
-        return [float(v) for v in range(int(control["min"]), int(control["max"]) + 1)], None
-    return None, control.get("labels")
+        return [(float(v),) for v in range(int(control["min"]), int(control["max"]) + 1)]
+    return None
 
 
 def _label_value(label: Any) -> tuple[float, ...] | None:
@@ -729,23 +743,26 @@ def _label_value(label: Any) -> tuple[float, ...] | None:
 def reachable(prompt: Prompt, control: dict[str, Any]) -> str | None:
     """Why a prompted value is not a position of its control (None when it is).
 
-    With exact ``values`` the prompt's value must equal one of them exactly (after reading the
-    number as written). Without them (payloads before ``values`` existed, dropdowns of
-    labels), the value must equal a position's label read as a number (or a point).
+    With exact ``values`` in the payload the prompt's value must equal one of them exactly
+    (0.5 is not 0.5001, although both print as "0.5"). Without them (payloads from before
+    exact values), the value must equal a position's label read as a number or a point.
     """
-    values, labels = control_positions(control)
-    if values is not None:
-        if len(prompt.value) == 1 and prompt.value[0] in values:
+    exact = control_positions(control)
+    if exact:
+        if prompt.value in exact:
             return None
-        near = min(values, key=lambda v: abs(v - prompt.value[0]))
+        near = ""
+        if len(prompt.value) == 1 and all(len(v) == 1 for v in exact):
+            nearest = min(exact, key=lambda v: abs(v[0] - prompt.value[0]))[0]
+            near = f" (nearest {nearest!r})"
         return (
-            f"{prompt.control} = {prompt.number} is not a position of the slider "
-            f"(nearest {near!r}); add it as a mark or change the prompt"
+            f"{prompt.control} = {prompt.number} is not a position of the control{near}; "
+            "add it as a mark, add it to the options, or change the prompt"
         )
-    readings = [_label_value(lab) for lab in labels or []]
+    readings = [_label_value(lab) for lab in control.get("labels") or []]
     if prompt.value in readings:
         return None
-    shown = ", ".join(str(lab) for lab in (labels or [])[:30])
+    shown = ", ".join(str(lab) for lab in (control.get("labels") or [])[:30])
     return f"{prompt.control} = {prompt.number} is not a position of the control (labels: {shown})"
 
 

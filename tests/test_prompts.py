@@ -188,6 +188,27 @@ def test_start_points_compare_as_points():
     assert "start = 1 is not a position" in problem
 
 
+def test_exact_option_values_points_and_full_batch():
+    """Payloads with exact values: start points are lists, the full batch is null."""
+    start = dict(START, values=[[2.0], [0.3], [-0.5]])
+    batch = {
+        "name": "batch size",
+        "key": "batch_size",
+        "kind": "select",
+        "labels": ["1", "8", "32", "full"],
+        "values": [1, 8, 32, None],
+        "value": 0,
+    }
+    html = page(
+        "Start at \\(w = -0.5\\) with batch size 8, then batch size 16; start at \\(w = 0.25\\).",
+        {"controls": [lr_control(), STEPS, start, batch]},
+    )
+    problems = bc.prompt_problems(html)
+    assert len(problems) == 2
+    assert "batch size = 16 is not a position" in problems[0]
+    assert "start = 0.25 is not a position" in problems[1]
+
+
 def test_formulas_and_counts_are_not_values():
     html = page(
         "The learning rate 2/L is the limit; momentum 0 for 300 steps; at \\(\\eta = 0.01\\) "

@@ -111,7 +111,8 @@ def test_scientific_notation_percentages_and_long_integers_are_checked():
         ("code", "steps = 300"),
         (
             "markdown",
-            "It is 3.2e-5, or $3.2 \\times 10^{-5}$, or $10^{-7}$; 40% fail, and $12\\%$ too. "
+            "It is 3.2e-5, or $3.2 \\times 10^{-5}$, or $10^{-7}$; "
+            "40% fail, $12\\%$ and $8\\,\\%$ too. "
             "It took 16851 steps, 20,000 epochs and $3\\,910$ iterations; "
             "but 300 steps, 2 axes and 10 points are fine.",
         ),
@@ -122,6 +123,7 @@ def test_scientific_notation_percentages_and_long_integers_are_checked():
         "10^{-7}",
         "40%",
         "12\\%",
+        "8\\,\\%",
         "16851",
         "20,000",
         "3\\,910",
