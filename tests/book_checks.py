@@ -754,7 +754,7 @@ def reachable(prompt: Prompt, control: dict[str, Any]) -> str | None:
         near = ""
         if len(prompt.value) == 1 and all(len(v) == 1 for v in exact):
             nearest = min(exact, key=lambda v: abs(v[0] - prompt.value[0]))[0]
-            near = f" (nearest {nearest!r})"
+            near = f" (nearest {nearest:.6g})"
         return (
             f"{prompt.control} = {prompt.number} is not a position of the control{near}; "
             "add it as a mark, add it to the options, or change the prompt"
