@@ -16,6 +16,7 @@ import re
 import ipywidgets as widgets
 import numpy as np
 import pytest
+import traitlets
 from PIL import Image
 
 import gdcore
@@ -107,7 +108,7 @@ def test_controls_and_initial_state():
     assert isinstance(ex, Explorer)
     assert list(ex.controls) == ["learning rate", "steps", "momentum"]
     lr, steps, mom = ex.controls.values()
-    assert isinstance(lr, widgets.FloatLogSlider) and lr.description == "learning rate"
+    assert isinstance(lr, widgets.SelectionSlider) and lr.description == "learning rate"
     assert isinstance(steps, widgets.IntSlider) and (steps.min, steps.max) == (0, 100)
     assert isinstance(mom, widgets.SelectionSlider) and mom.value == 0.0
     assert isinstance(ex.status, widgets.HTML) and isinstance(ex.image, widgets.Image)
@@ -122,8 +123,10 @@ def test_lr_slider_positions_are_the_precomputation_grid():
     s = ex.controls["learning rate"]
     grid = ex.spec.lr_grid
     assert len(grid) == 25
-    positions = 10.0 ** (s.min + s.step * np.arange(round((s.max - s.min) / s.step) + 1))
-    np.testing.assert_allclose(positions, grid, rtol=1e-12)
+    # the slider's values are the grid's floats exactly, labelled with 3 significant digits
+    assert list(s.options) == [(f"{v:.3g}", float(v)) for v in grid]
+    assert ex.positions("lr") == [float(v) for v in grid]
+    np.testing.assert_allclose(np.diff(np.log10(grid)), 0.125)
     assert grid[0] == 1e-3 and grid[-1] == 1.0 and 0.1 in grid
     # an lr off the lattice through lr_range[0]: the lattice moves to pass through lr exactly,
     # still covering lr_range
@@ -146,10 +149,9 @@ def test_lr_slider_extremes_rerun_and_redraw():
     ref = gdcore.run(gdcore.SGD(lr=1.0), f, X0, 100, tol=TOL)
     assert ref.status == "diverged" and ref.nit <= 40
     assert ex.status.value == f"diverged after {ref.nit} steps"
-    s.value = 0.25  # off-grid values are run exactly too
-    assert ex.lr == 0.25
-    assert_same_run(ex.trajectory, gdcore.run(gdcore.SGD(lr=0.25), f, X0, 40, tol=TOL))
-    assert ex.status.value.startswith("diverged after")
+    with pytest.raises(traitlets.TraitError):  # a value between positions is refused
+        s.value = 0.25
+    assert ex.lr == 1.0
     s.value = 0.1
     ref = gdcore.run(gdcore.SGD(lr=0.1), f, X0, 40, tol=TOL)
     assert ex.status.value == f"after 40 steps: loss {float(np.float32(ref.losses[-1])):.3g}"
@@ -318,7 +320,8 @@ def test_compare_mode_scales_each_learning_rate():
     assert list(ex.controls) == ["learning rate ×", "steps"]
     s = ex.controls["learning rate ×"]
     assert s.value == 1.0
-    for m in (float(ex.spec.lr_grid[-1]), 5.0):
+    five = min(ex.positions("lr"), key=lambda v: abs(np.log(v / 5.0)))
+    for m in (float(ex.spec.lr_grid[-1]), five):
         s.value = m
         trajs = ex.trajectory
         assert list(trajs) == ["SGD", "momentum", "Adam"]
@@ -329,7 +332,7 @@ def test_compare_mode_scales_each_learning_rate():
         assert_same_run(trajs["Adam"], gdcore.run(gdcore.Adam(lr=0.1 * m), f, X0, 60, tol=TOL))
     parts = ex.status.value.split("; ")
     assert [p.split(":")[0] for p in parts] == ["SGD", "momentum", "Adam"]
-    nit = gdcore.run(gdcore.SGD(lr=0.25), f, X0, 60, tol=TOL).nit
+    nit = gdcore.run(gdcore.SGD(lr=0.05 * five), f, X0, 60, tol=TOL).nit
     assert parts[0] == f"SGD: diverged after {nit} steps"
     legend = ex.figure.axes[1].get_legend()
     assert [t.get_text() for t in legend.get_texts()] == ["SGD", "momentum", "Adam"]
@@ -642,3 +645,212 @@ def test_status_text_matches_the_python_format():
     assert _spec.status_text(0, 30, 30, 0.012345) == "after 30 steps: loss 0.0123"
     assert _spec.format_g(123456.0) == "1.23e+05"
     assert _spec.format_g(0.0001234) == "0.000123"
+
+
+# -- the keyword API: marks, set, trajectory_at, positions ----------------------------------------
+def test_arguments_after_x0_are_keyword_only_and_steps_default_fits_max_steps():
+    with pytest.raises(TypeError):
+        explore(quadratic(), X0, "sgd")
+    ex = explore(parabola(), [4.0], max_steps=20)
+    assert ex.controls["steps"].value == 20 and ex.positions("steps") == list(range(21))
+    assert explore(parabola(), [4.0]).controls["steps"].value == 30
+
+
+def test_marks_are_exact_positions_of_an_evenly_spaced_slider():
+    f = parabola()
+    marks = {"one step": 0.5, "2/L": 1.0, "third": 1 / 3}
+    ex = explore(f, [4.0], lr=0.1, lr_range=(1e-3, 1.5), max_steps=60, marks=marks)
+    pos = ex.positions("lr")
+    assert pos == sorted(pos) and len(set(pos)) == len(pos)
+    for label, v in marks.items():
+        assert v in pos
+        assert (label, pos.index(v)) in ex.spec.marks
+    assert 0.1 in pos
+    h = np.log10(1.5 / 1e-3) / 24
+    gaps = np.diff(np.log10(pos))  # a point within h/3 of a mark gives way to it
+    assert gaps.min() >= h / 3 - 1e-12 and gaps.max() <= 4 * h / 3 + 1e-12
+    # the live slider holds the exact floats; the marks strip names every mark
+    assert [v for _, v in ex.controls["learning rate"].options] == pos
+    for label in marks:
+        assert htmllib.escape(label) in ex.marks.value
+    # the ends of lr_range may be marks too (the lattice through lr = 0.1 passes beyond them)
+    ends = explore(f, [4.0], lr_range=(1e-3, 1.5), marks={"lo": 1e-3, "hi": 1.5})
+    assert 1e-3 in ends.positions("lr") and 1.5 in ends.positions("lr")
+
+
+@pytest.mark.parametrize("bad", [1.6, 1e-4, -0.5])
+def test_a_mark_outside_lr_range_is_refused_by_name(bad):
+    with pytest.raises(ValueError, match=r"marks\['far'\].*lr_range \[0.001, 1.5\]"):
+        explore(parabola(), [4.0], lr_range=(1e-3, 1.5), marks={"ok": 0.5, "far": bad})
+
+
+def test_marks_in_compare_mode_are_multipliers():
+    opts = {"SGD": {"lr": 0.05}, "Adam": {"lr": 0.1}}
+    ex = explore(quadratic(), X0, optimizers=opts, compare=True, max_steps=40, marks={"x4": 4.0})
+    ex.set(lr=4.0)
+    trajs = ex.trajectory
+    assert_same_run(trajs["SGD"], gdcore.run(gdcore.SGD(lr=0.2), quadratic(), X0, 30, tol=TOL))
+    assert_same_run(trajs["Adam"], gdcore.run(gdcore.Adam(lr=0.4), quadratic(), X0, 30, tol=TOL))
+    with pytest.raises(ValueError, match="multiplier"):
+        explore(quadratic(), X0, optimizers=opts, compare=True, marks={"x40": 40.0})
+
+
+def test_mark_rows_never_overlap():
+    marks = [("one step", 10), ("2/L", 11), ("a long label", 12), ("z", 24)]
+    rows = _spec.mark_rows(marks, 25, 150)
+    assert rows[0] != rows[1] and rows[1] != rows[2] and rows[0] != rows[2]
+    assert rows[3] == 0
+    assert _spec.mark_rows([("a", 0), ("b", 24)], 25, 150) == [0, 0]
+
+
+def every_setting(ex: Explorer) -> list[dict]:
+    """Each control at each of its extremes, the others at their initial values."""
+    out = []
+    for key in ex.spec.keys():
+        pos = ex.positions(key)
+        out += [{key: pos[0]}, {key: pos[-1]}]
+    return out
+
+
+def test_set_moves_every_control_to_its_extremes_and_equals_gdcore_run():
+    x, y = data()
+    f = mse(x, y)
+    starts = [[-0.5, 2.5], [3.5, -1.5]]
+    ex = explore(
+        f,
+        lr=0.1,
+        steps=25,
+        max_steps=40,
+        options={"batch_size": [1, 5, None], "start": starts, "momentum": [0.0, 0.9]},
+        panels=["contour", "loss", "fit"],
+        marks={"half": 0.5},
+    )
+    rng = np.random.default_rng
+    for values in every_setting(ex):
+        ex.set(**{k: ex.positions(k)[0] for k in ex.spec.keys() if k != "steps"}, steps=25)
+        before = ex.image.value
+        assert ex.set(**values) is ex
+        lr = values.get("lr", ex.positions("lr")[0])
+        k = values.get("steps", 25)
+        bs = values.get("batch_size", 1)
+        x0 = values.get("start", tuple(starts[0]))
+        mom = values.get("momentum", 0.0)
+        ref = gdcore.run(
+            gdcore.SGD(lr=lr, momentum=mom), f, list(x0), k, tol=TOL, batch_size=bs, rng=rng(0)
+        )
+        assert_same_run(ex.trajectory, ref)
+        assert_same_run(ex.trajectory_at(**values), ref)
+        assert ex.controls[ex.spec.control_name(next(iter(values)))].value in (
+            lr,
+            k,
+            "full" if bs is None else bs,
+            tuple(x0),
+            mom,
+        )
+        if values != {"lr": ex.positions("lr")[0]} and values != {"batch_size": 1}:
+            if values not in ({"start": tuple(starts[0])}, {"momentum": 0.0}):
+                assert ex.image.value != before
+
+
+def test_trajectory_at_leaves_the_widget_alone():
+    f = parabola()
+    ex = explore(f, [4.0], lr=0.1, lr_range=(1e-3, 1.5), max_steps=60, marks={"2/L": 1.0})
+    image, status, lr = ex.image.value, ex.status.value, ex.controls["learning rate"].value
+    t = ex.trajectory_at(lr=1.05 if 1.05 in ex.positions("lr") else 1.0, steps=60)
+    assert_same_run(t, gdcore.run(gdcore.SGD(lr=1.0), f, [4.0], 60, tol=TOL))
+    assert t.status == "max_steps"  # lr = 2/L: w bounces between 4 and -4
+    big = ex.positions("lr")[-1]
+    assert ex.trajectory_at(lr=big, steps=60).status == "diverged"
+    assert (ex.image.value, ex.status.value, ex.controls["learning rate"].value) == (
+        image,
+        status,
+        lr,
+    )
+    assert ex.lr == 0.1
+
+
+@pytest.mark.parametrize(
+    ("values", "match"),
+    [
+        (
+            {"lr": 0.5000001},
+            r"0\.5000001 .*'learning rate'.*nearest positions: 0\.5, .*marks: "
+            r"'one step': 0\.5",
+        ),
+        ({"lr": 2.0}, r"'learning rate'.*nearest positions"),
+        ({"lr": "0.5"}, r"'learning rate'"),
+        ({"steps": 30.5}, r"30\.5 .*'steps'.*nearest positions: 30, 31"),
+        ({"steps": -1}, r"'steps'.*nearest positions: 0"),
+        ({"steps": 61}, r"'steps'.*nearest positions: 60"),
+        ({"momentum": 0.91}, r"0\.91 .*'momentum'.*nearest positions: 0\.5, 0\.9"),
+        ({"momentum": None}, r"'momentum'"),
+        ({"start": [1.0]}, r"'start'.*nearest positions: \(4\.0,\), \(-2\.0,\)"),
+        ({"momentum": 0.9, "steps": 1000}, r"'steps'"),
+        ({"momentun": 0.9}, r"no control 'momentun'; the controls are \['lr', 'steps'"),
+    ],
+)
+def test_set_and_trajectory_at_refuse_values_that_are_not_positions(values, match):
+    ex = explore(
+        parabola(),
+        [4.0],
+        lr=0.1,
+        lr_range=(1e-3, 1.5),
+        max_steps=60,
+        options={"momentum": [0.0, 0.5, 0.9], "start": [[4.0], [-2.0]]},
+        marks={"one step": 0.5},
+    )
+    state = (ex.image.value, ex.lr, ex.controls["steps"].value, ex.controls["momentum"].value)
+    with pytest.raises(ValueError, match=match):
+        ex.trajectory_at(**values)
+    with pytest.raises(ValueError, match=match):
+        ex.set(**values)
+    assert state == (
+        ex.image.value,
+        ex.lr,
+        ex.controls["steps"].value,
+        ex.controls["momentum"].value,
+    )
+
+
+def test_optimizer_labels_and_numpy_values():
+    f = quadratic()
+    ex = explore(
+        f,
+        np.array(X0),
+        optimizers={"SGD": {"lr": 0.1}, "Adam": {"lr": 0.01}},
+        options={"beta1": np.array([0.5, 0.9]), "start": np.array([X0, [1.0, 1.0]])},
+        max_steps=30,
+        marks={"a": np.float64(0.05)},
+    )
+    assert ex.positions("optimizer") == ["SGD", "Adam"]
+    assert ex.positions("beta1") == [0.5, 0.9]
+    assert ex.positions("start") == [tuple(X0), (1.0, 1.0)]
+    ex.set(optimizer="Adam", beta1=np.float64(0.9), start=np.array([1.0, 1.0]), lr=np.float64(0.05))
+    ref = gdcore.run(gdcore.Adam(lr=0.05, betas=(0.9, 0.999)), f, [1.0, 1.0], 30, tol=TOL)
+    assert_same_run(ex.trajectory, ref)
+    assert ex.controls["optimizer"].value == "Adam"
+    with pytest.raises(ValueError, match=r"'optimizer'.*nearest positions: 'SGD', 'Adam'"):
+        ex.set(optimizer="adam")
+
+
+def test_payload_controls_carry_exact_values_and_marks():
+    ex = explore(
+        parabola(),
+        [4.0],
+        lr=0.1,
+        lr_range=(1e-3, 1.5),
+        max_steps=60,
+        options={"momentum": [0, 0.9]},
+        marks={"one step": 0.5, "2/L": 1.0},
+    )
+    html, payload = static_payload(ex)
+    lr, steps, mom = payload["controls"]
+    assert lr["values"] == ex.positions("lr")
+    assert lr["marks"] == [["one step", lr["values"].index(0.5)], ["2/L", lr["values"].index(1.0)]]
+    assert lr["labels"][lr["marks"][0][1]] == "0.5"
+    assert steps["values"] == list(range(61)) and mom["values"] == [0.0, 0.9]
+    # the range input lists its marks (ticks) and labels them
+    m = re.search(r'<input type="range" data-name="learning rate"[^>]*list="([^"]+)"', html)
+    datalist = re.search(rf'<datalist id="{m.group(1)}">(.*?)</datalist>', html).group(1)
+    assert re.findall(r'value="(\d+)"', datalist) == [str(i) for _, i in lr["marks"]]
+    assert re.findall(r'class="gd-mark"[^>]*>([^<]*)<', html) == ["one step", "2/L"]

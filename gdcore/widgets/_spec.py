@@ -53,6 +53,35 @@ class Option:
     kind: str  # "slider" or "dropdown"
     index: int = 0  # initially selected
 
+    def positions(self) -> list[Any]:
+        """The exact values of the control (what ``Explorer.set`` accepts).
+
+        Start points are tuples of floats, the full batch is ``None``, optimizers are labels.
+        """
+        if self.key == "optimizer":
+            return list(self.labels)
+        if self.key == "start":
+            return [tuple(float(v) for v in p) for p in self.values]
+        return list(self.values)
+
+    def matches(self, i: int, value: Any) -> bool:
+        """Whether ``value`` is exactly position ``i``."""
+        if self.key == "optimizer":
+            return isinstance(value, str) and value == self.labels[i]
+        if self.key == "start":
+            try:
+                v = np.asarray(value, dtype=float)
+            except (TypeError, ValueError):
+                return False
+            return v.shape == self.values[i].shape and bool(np.all(v == self.values[i]))
+        if self.values[i] is None:
+            return value is None or (isinstance(value, str) and value == "full")
+        return (
+            isinstance(value, (numbers.Real, np.bool_))
+            and not isinstance(value, str)
+            and value == self.values[i]
+        )
+
     def widget_values(self) -> list[Any]:
         """Values as the live widget holds them (hashable; ``None`` batch size is "full")."""
         if self.key == "optimizer":
@@ -69,6 +98,7 @@ class Spec:
     x0: np.ndarray | None
     lr_grid: np.ndarray
     lr_index: int
+    marks: list[tuple[str, int]]  # (label, index into lr_grid) of each mark
     steps: int
     max_steps: int
     options: list[Option]
@@ -84,6 +114,80 @@ class Spec:
     @property
     def lr_name(self) -> str:
         return "learning rate ×" if self.compare else "learning rate"
+
+    def keys(self) -> list[str]:
+        """The controls' keys: ``"lr"``, ``"steps"`` and each option's."""
+        return ["lr", "steps", *[o.key for o in self.options]]
+
+    def control_name(self, key: str) -> str:
+        if key == "lr":
+            return self.lr_name
+        o = self.option(key)
+        return "steps" if o is None else o.name
+
+    def positions(self, key: str) -> list[Any]:
+        """The exact values control ``key`` can take, in slider order."""
+        if key == "lr":
+            return [float(v) for v in self.lr_grid]
+        if key == "steps":
+            return list(range(self.max_steps + 1))
+        o = self.option(key)
+        if o is None:
+            raise ValueError(f"no control {key!r}; the controls are {self.keys()}")
+        return o.positions()
+
+    def index(self, key: str, value: Any) -> int:
+        """The position of ``value`` on control ``key`` (ValueError if it is not one exactly)."""
+        if isinstance(value, np.ndarray) and value.ndim == 0:
+            value = value.item()
+        if key == "lr":
+            ok = isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+            hits = np.flatnonzero(self.lr_grid == float(value)) if ok else []
+            if len(hits):
+                return int(hits[0])
+        elif key == "steps":
+            ok = isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+            if ok and float(value).is_integer() and 0 <= value <= self.max_steps:
+                return int(value)
+        else:
+            o = self.option(key)
+            if o is None:
+                raise ValueError(f"no control {key!r}; the controls are {self.keys()}")
+            for i in range(len(o.values)):
+                if o.matches(i, value):
+                    return i
+        raise ValueError(
+            f"{value!r} is not a position of the {self.control_name(key)!r} control "
+            f"({key}=); {self._nearest(key, value)}"
+        )
+
+    def _nearest(self, key: str, value: Any) -> str:
+        pos = self.positions(key)
+        numeric = isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+        if key == "steps" and numeric and math.isfinite(value):
+            k = min(max(math.floor(value), 0), self.max_steps)
+            near = sorted({k, min(k + 1, self.max_steps)})
+        elif (
+            numeric
+            and math.isfinite(value)
+            and all(
+                isinstance(p, numbers.Real) and not isinstance(p, (bool, np.bool_)) for p in pos
+            )
+        ):
+            x = np.asarray(pos, dtype=float)
+            if key == "lr" and value > 0:
+                dist = np.abs(np.log(x) - math.log(value))
+            else:
+                dist = np.abs(x - value)
+            near = [pos[i] for i in sorted(np.argsort(dist, kind="stable")[:2])]
+        else:
+            near = pos if len(pos) <= 8 else [*pos[:4], "...", *pos[-4:]]
+        text = "nearest positions: " + ", ".join(repr(p) for p in near)
+        if key == "lr" and self.marks:
+            text += "; marks: " + ", ".join(
+                f"{label!r}: {float(self.lr_grid[i])!r}" for label, i in self.marks
+            )
+        return text
 
     def option(self, key: str) -> Option | None:
         for o in self.options:
@@ -175,6 +279,43 @@ def format_g(v: float, p: int = 3) -> str:
     return f"{float(v):.{p}g}"
 
 
+def lr_labels(grid: np.ndarray) -> list[str]:
+    """``.3g`` labels of the learning-rate positions, with more digits where two would agree."""
+    digits = [3] * len(grid)
+    while True:
+        labels = [f"{float(v):.{d}g}" for v, d in zip(grid, digits, strict=True)]
+        seen: dict[str, int] = {}
+        for lab in labels:
+            seen[lab] = seen.get(lab, 0) + 1
+        if all(n == 1 for n in seen.values()):
+            return labels
+        digits = [d + 1 if seen[lab] > 1 else d for d, lab in zip(digits, labels, strict=True)]
+
+
+def mark_rows(marks: list[tuple[str, int]], n: int, track_px: float) -> list[int]:
+    """Rows (0, 1, ...) of the mark labels under a slider so that no two labels overlap.
+
+    ``n`` positions spread over ``track_px`` pixels; a label is about 6.5 px per character
+    wide, centred on its position. Greedy: each label (left to right) takes the first row
+    whose last label ends before it starts.
+    """
+    order = sorted(range(len(marks)), key=lambda j: marks[j][1])
+    ends: list[float] = []
+    rows = [0] * len(marks)
+    for j in order:
+        label, i = marks[j]
+        x = track_px * i / max(n - 1, 1)
+        half = 3.25 * len(label) + 4
+        for r, end in enumerate(ends):
+            if x - half > end:
+                rows[j], ends[r] = r, x + half
+                break
+        else:
+            rows[j] = len(ends)
+            ends.append(x + half)
+    return rows
+
+
 def _steps(n: int) -> str:
     return f"{n} step" if n == 1 else f"{n} steps"
 
@@ -247,6 +388,54 @@ def lr_lattice(lr: float, lo: float, hi: float, points: int) -> tuple[np.ndarray
         if abs(math.log10(grid[i]) - math.log10(edge)) < 1e-9:
             grid[i] = edge
     return grid, below
+
+
+def lr_positions(
+    lr: float, lo: float, hi: float, points: int, marks: Mapping[str, float]
+) -> tuple[np.ndarray, int, list[tuple[str, int]]]:
+    """The learning-rate slider's positions: the lattice of :func:`lr_lattice` plus the marks.
+
+    Each mark is an exact position; lattice points closer to a mark than a third of the
+    lattice step (in log10) are dropped so the spacing stays even. Returns the positions
+    (increasing), the index of ``lr`` and ``[(label, index)]`` of the marks.
+    """
+    grid, i = lr_lattice(lr, lo, hi, points)
+    h = (math.log10(hi) - math.log10(lo)) / (points - 1)
+    pinned = [float(m) for m in marks.values()]
+    keep = [
+        float(g)
+        for j, g in enumerate(grid)
+        if j == i or all(abs(math.log10(g) - math.log10(m)) >= h / 3 for m in pinned)
+    ]
+    values = sorted(set(keep) | set(pinned))
+    index = {v: k for k, v in enumerate(values)}
+    return (
+        np.asarray(values),
+        index[float(lr)],
+        [(lab, index[float(m)]) for lab, m in marks.items()],
+    )
+
+
+def _check_marks(marks: Any, lo: float, hi: float, compare: bool) -> dict[str, float]:
+    if marks is None:
+        return {}
+    if not isinstance(marks, Mapping):
+        raise TypeError(
+            f"marks must be a dict {{label: learning rate}}, got {type(marks).__name__}"
+        )
+    out = {}
+    what = "multiplier" if compare else "learning rate"
+    for label, v in marks.items():
+        if not isinstance(label, str) or not label:
+            raise TypeError(f"marks keys must be non-empty labels (str), got {label!r}")
+        v = check_real(f"marks[{label!r}]", v)
+        if not lo <= v <= hi:
+            raise ValueError(
+                f"marks[{label!r}] = {v!r} must lie in lr_range [{lo:g}, {hi:g}] "
+                f"(the {what} slider's range)"
+            )
+        out[label] = v
+    return out
 
 
 def _check_lr_pair(name: str, value: Any) -> tuple[float, float]:
@@ -322,6 +511,8 @@ def _options(options: Any, objective: Objective, series: list[Series], x0: Any) 
             )
         if key in ("beta1", "beta2") and not any("betas" in s.cls.defaults for s in series):
             raise ValueError(f"options: {raw!r} needs an optimizer with betas (adam, adamw)")
+        if isinstance(values, np.ndarray) and values.ndim >= 1:
+            values = list(values)  # numpy arrays of values (rows of starts) are lists too
         if isinstance(values, (str, bytes)) or not isinstance(values, Sequence) or not values:
             raise TypeError(f"options[{raw!r}] must be a non-empty list of values, got {values!r}")
         values = list(values)
@@ -387,20 +578,22 @@ def _options(options: Any, objective: Objective, series: list[Series], x0: Any) 
 
 def make_spec(
     objective: Any,
-    x0: Any,
-    optimizer: Any,
-    lr: Any,
-    lr_range: Any,
-    steps: Any,
-    max_steps: Any,
-    options: Any,
-    optimizers: Any,
-    compare: Any,
-    panels: Any,
-    title: Any,
-    tol: Any,
-    lr_points: Any,
-    seed: Any,
+    x0: Any = None,
+    *,
+    optimizer: Any = "sgd",
+    lr: Any = None,
+    lr_range: Any = None,
+    steps: Any = None,
+    max_steps: Any = 100,
+    options: Any = None,
+    optimizers: Any = None,
+    compare: Any = False,
+    panels: Any = None,
+    title: Any = None,
+    marks: Any = None,
+    tol: Any = 1e-6,
+    lr_points: Any = 25,
+    seed: Any = 0,
 ) -> Spec:
     """Check every argument of :func:`explore` and build the :class:`Spec`."""
     if not isinstance(objective, Objective):
@@ -432,7 +625,9 @@ def make_spec(
             optimizer = OPTIMIZERS[optimizer.lower()].__name__
     series = _series(optimizer, optimizers, compare)
     max_steps = check_int("max_steps", max_steps, low=1, high=100_000)
-    steps = check_int("steps", steps, low=0, high=max_steps)
+    steps = (
+        min(30, max_steps) if steps is None else check_int("steps", steps, low=0, high=max_steps)
+    )
     lr_points = check_int("lr_points", lr_points, low=2, high=1000)
     seed = check_int("seed", seed, low=0)
     if tol is not None:
@@ -476,7 +671,9 @@ def make_spec(
             else "lr"
         )
         raise ValueError(f"{what} must be in lr_range [{lo:g}, {hi:g}], got {lr:g}")
-    grid, lr_index = lr_lattice(lr, lo, hi, lr_points)
+    grid, lr_index, mark_index = lr_positions(
+        lr, lo, hi, lr_points, _check_marks(marks, lo, hi, compare)
+    )
 
     # panels
     default = {1: ["curve", "loss"], 2: ["contour", "loss"]}.get(dim, ["loss"])
@@ -518,20 +715,21 @@ def make_spec(
         data = (X[:, 0], np.asarray(y, dtype=float).ravel())
 
     return Spec(
-        objective,
-        dim,
-        x0_arr,
-        grid,
-        lr_index,
-        steps,
-        max_steps,
-        opts,
-        series,
-        compare,
-        panels,
-        title,
-        tol,
-        seed,
-        fit_kind,
-        data,
+        objective=objective,
+        dim=dim,
+        x0=x0_arr,
+        lr_grid=grid,
+        lr_index=lr_index,
+        marks=mark_index,
+        steps=steps,
+        max_steps=max_steps,
+        options=opts,
+        series=series,
+        compare=compare,
+        panels=panels,
+        title=title,
+        tol=tol,
+        seed=seed,
+        fit_kind=fit_kind,
+        data=data,
     )

@@ -15,6 +15,7 @@ import hashlib
 import html
 import json
 import math
+import numbers
 import zlib
 from functools import cache
 from importlib import resources
@@ -23,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from ._figure import CSS_DPI, ExplorerFigure, loss_limits
-from ._spec import STATUS_CODES, Spec, status_text
+from ._spec import STATUS_CODES, Spec, lr_labels, mark_rows, status_text
 
 F32_MAX = float(np.finfo(np.float32).max)
 PNG_BUDGET = 120_000  # bytes of background PNG before base64
@@ -37,6 +38,12 @@ _CSS = """
 .gd-explorer .gd-control{display:flex;align-items:center;gap:0.5em;min-width:18em;}
 .gd-explorer .gd-label{white-space:nowrap;min-width:7.5em;}
 .gd-explorer input[type=range]{flex:1 1 9em;min-width:7em;margin:0;}
+.gd-explorer .gd-track{flex:1 1 9em;min-width:7em;display:flex;flex-direction:column;}
+.gd-explorer .gd-track input[type=range]{flex:none;width:100%;}
+.gd-explorer .gd-marks{position:relative;display:block;font-size:11px;line-height:15px;
+ color:#444;}
+.gd-explorer .gd-tick{position:absolute;top:0;height:5px;border-left:1px solid #555;}
+.gd-explorer .gd-mark{position:absolute;transform:translateX(-50%);white-space:nowrap;}
 .gd-explorer .gd-readout{font-variant-numeric:tabular-nums;min-width:3.5em;}
 .gd-explorer .gd-figure-wrap{position:relative;width:100%;}
 .gd-explorer .gd-background{display:block;width:100%;max-width:100%;height:auto;margin:0;
@@ -310,13 +317,32 @@ def unpack(packed: bytes, meta: dict[str, Any], dim: int) -> dict[str, Any]:
     return out
 
 
+def _json_values(o: Any) -> list[Any]:
+    """An option's exact values for the payload: numbers, ``null`` (full batch), lists, labels."""
+    out = []
+    for v in o.positions():
+        if isinstance(v, tuple):
+            out.append([float(x) for x in v])
+        elif isinstance(v, (bool, np.bool_)):
+            out.append(bool(v))
+        elif isinstance(v, numbers.Integral):
+            out.append(int(v))
+        elif isinstance(v, numbers.Real):
+            out.append(float(v))
+        else:
+            out.append(v)
+    return out
+
+
 def _controls(spec: Spec) -> list[dict[str, Any]]:
     out = [
         {
             "name": spec.lr_name,
             "key": "lr",
             "kind": "range",
-            "labels": [f"{v:.3g}" for v in spec.lr_grid],
+            "labels": lr_labels(spec.lr_grid),
+            "values": [float(v) for v in spec.lr_grid],
+            "marks": [[label, i] for label, i in spec.marks],
             "value": spec.lr_index,
         },
         {
@@ -324,6 +350,7 @@ def _controls(spec: Spec) -> list[dict[str, Any]]:
             "key": "steps",
             "kind": "range",
             "labels": None,
+            "values": list(range(spec.max_steps + 1)),
             "min": 0,
             "max": spec.max_steps,
             "value": spec.steps,
@@ -336,13 +363,41 @@ def _controls(spec: Spec) -> list[dict[str, Any]]:
                 "key": o.key,
                 "kind": "select" if o.kind == "dropdown" else "range",
                 "labels": o.labels,
+                "values": _json_values(o),
                 "value": o.index,
             }
         )
     return out
 
 
-def _control_html(c: dict[str, Any]) -> str:
+MARK_TRACK_PX = 150  # the narrowest learning-rate track at desktop width (for the mark rows)
+
+
+def _marks_html(c: dict[str, Any], list_id: str) -> str:
+    """A datalist of the marks (ticks on the range input) and their labels under it."""
+    n = len(c["labels"])
+    opts = "".join(
+        f'<option value="{i}" label="{html.escape(lab)}"></option>' for lab, i in c["marks"]
+    )
+    rows = mark_rows([(lab, i) for lab, i in c["marks"]], n, MARK_TRACK_PX)
+    spans = []
+    for (lab, i), row in zip(c["marks"], rows, strict=True):
+        t = i / max(n - 1, 1)
+        # the centre of a range input's thumb (about 16 px wide) at position t of the track
+        left = f"calc(8px + {t:.5f} * (100% - 16px))"
+        spans.append(
+            f'<span class="gd-tick" style="left:{left}"></span>'
+            f'<span class="gd-mark" style="left:{left};top:{5 + 15 * row}px">'
+            f"{html.escape(lab)}</span>"
+        )
+    height = 5 + 15 * (max(rows) + 1)
+    return (
+        f'<datalist id="{list_id}">{opts}</datalist>'
+        f'<span class="gd-marks" style="height:{height}px">{"".join(spans)}</span>'
+    )
+
+
+def _control_html(c: dict[str, Any], uid: str) -> str:
     name = html.escape(c["name"], quote=True)
     if c["kind"] == "select":
         opts = "".join(
@@ -356,10 +411,17 @@ def _control_html(c: dict[str, Any]) -> str:
         )
     lo, hi = (c["min"], c["max"]) if c["labels"] is None else (0, len(c["labels"]) - 1)
     readout = str(c["value"]) if c["labels"] is None else c["labels"][c["value"]]
-    return (
-        f'<label class="gd-control"><span class="gd-label">{name}</span>'
+    marks = c.get("marks") or []
+    list_id = f"{uid}-{c['key']}-marks"
+    attr = f' list="{list_id}"' if marks else ""
+    slider = (
         f'<input type="range" data-name="{name}" min="{lo}" max="{hi}" step="1" '
-        f'value="{c["value"]}" aria-label="{name}">'
+        f'value="{c["value"]}" aria-label="{name}"{attr}>'
+    )
+    if marks:
+        slider = f'<span class="gd-track">{slider}{_marks_html(c, list_id)}</span>'
+    return (
+        f'<label class="gd-control"><span class="gd-label">{name}</span>{slider}'
         f'<output class="gd-readout">{html.escape(readout)}</output></label>'
     )
 
@@ -425,7 +487,7 @@ def render_html(spec: Spec) -> str:
     digest = hashlib.sha256(blob.encode() + background).hexdigest()[:12]
     _counter[digest] = _counter.get(digest, 0) + 1
     uid = f"gdx-{digest}" + (f"-{_counter[digest]}" if _counter[digest] > 1 else "")
-    controls = "".join(_control_html(c) for c in payload["controls"])
+    controls = "".join(_control_html(c, uid) for c in payload["controls"])
     title = f'<div class="gd-title">{html.escape(spec.title)}</div>' if spec.title else ""
     alt = html.escape(
         f"{', '.join(spec.panels)} of gradient descent on {spec.objective.name}", quote=True
