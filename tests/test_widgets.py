@@ -13,6 +13,7 @@ import io
 import json
 import re
 
+import explorer_mirror as mirror
 import ipywidgets as widgets
 import numpy as np
 import pytest
@@ -20,7 +21,7 @@ import traitlets
 from PIL import Image
 
 import gdcore
-from gdcore.widgets import Explorer, _spec, _static, explore
+from gdcore.widgets import Explorer, _schema, _spec, _static, explore
 
 CURV = np.array([1.0, 10.0])  # the quadratic's Hessian is diag(1, 10): L = 10, 2/L = 0.2
 X0 = [-2.5, 2.0]
@@ -73,6 +74,7 @@ def mse(X, y) -> gdcore.Objective:
     )
     obj.n_samples = len(y)
     obj.X, obj.y = X, y
+    obj.fit_kind = "linear"
     obj.on_batch = lambda rows: mse(X[rows], y[rows])
     return obj
 
@@ -81,6 +83,11 @@ def data():
     rng = np.random.default_rng(0)
     x = rng.uniform(-2, 2, 30)
     return x, 1.5 * x + 0.5 + 0.3 * rng.standard_normal(30)
+
+
+def picture(ex: Explorer) -> tuple[bytes, ...]:
+    """The live widget's picture: the PNG of each panel."""
+    return tuple(image.value for image in ex.images.values())
 
 
 def png_pixels(b: bytes) -> np.ndarray:
@@ -111,8 +118,9 @@ def test_controls_and_initial_state():
     assert isinstance(lr, widgets.SelectionSlider) and lr.description == "learning rate"
     assert isinstance(steps, widgets.IntSlider) and (steps.min, steps.max) == (0, 100)
     assert isinstance(mom, widgets.SelectionSlider) and mom.value == 0.0
-    assert isinstance(ex.status, widgets.HTML) and isinstance(ex.image, widgets.Image)
-    assert ex.image.value[:8] == b"\x89PNG\r\n\x1a\n"
+    assert isinstance(ex.status, widgets.HTML) and list(ex.images) == ["contour", "loss"]
+    for image in ex.images.values():
+        assert isinstance(image, widgets.Image) and image.value[:8] == b"\x89PNG\r\n\x1a\n"
     assert lr.value == 0.1 and steps.value == 30
     assert ex.figure is not None and len(ex.figure.axes) == 2
     assert_same_run(ex.trajectory, gdcore.run(gdcore.SGD(lr=0.1), quadratic(), X0, 30, tol=TOL))
@@ -139,11 +147,11 @@ def test_lr_slider_extremes_rerun_and_redraw():
     f = quadratic()
     ex = explore(f, x0=X0, lr=0.1, steps=40, max_steps=100)
     s = ex.controls["learning rate"]
-    before = ex.image.value
+    before = picture(ex)
     for lr in (ex.spec.lr_grid[0], ex.spec.lr_grid[-1]):
         s.value = float(lr)
-        assert ex.image.value != before
-        before = ex.image.value
+        assert picture(ex) != before
+        before = picture(ex)
         assert_same_run(ex.trajectory, gdcore.run(gdcore.SGD(lr=float(lr)), f, X0, 40, tol=TOL))
     # lr = 1.0 > 2/L = 0.2: divergence, reported with the step where it happened
     ref = gdcore.run(gdcore.SGD(lr=1.0), f, X0, 100, tol=TOL)
@@ -175,10 +183,10 @@ def test_step_slider_reveals_a_prefix_without_rerunning(monkeypatch):
     original = ex.spec.run
     monkeypatch.setattr(ex.spec, "run", lambda *a, **k: calls.append(1) or original(*a, **k))
     s = ex.controls["steps"]
-    images = {ex.image.value}
+    images = {picture(ex)}
     for k in (0, 100, 1):
         s.value = k
-        images.add(ex.image.value)
+        images.add(picture(ex))
         assert_same_run(ex.trajectory, gdcore.run(gdcore.SGD(lr=0.05), f, X0, k, tol=TOL))
         loss = float(np.float32(ex.trajectory.losses[k]))
         assert ex.status.value == f"after {k} step{'s' if k != 1 else ''}: loss {loss:.3g}"
@@ -208,7 +216,7 @@ def test_optimizer_options_at_both_ends(name, optimizer, values, kwargs):
     seen = set()
     for v in (values[-1], values[0]):
         w.value = v
-        seen.add(ex.image.value)
+        seen.add(picture(ex))
         assert_same_run(ex.trajectory, gdcore.run(cls(lr=0.05, **kwargs(v)), f, X0, 60, tol=TOL))
     assert len(seen) == 2
 
@@ -239,10 +247,10 @@ def test_start_option_and_batch_size():
     rng = np.random.default_rng
     ref = gdcore.run(gdcore.SGD(lr=0.1), f, starts[0], 25, tol=TOL, batch_size=1, rng=rng(0))
     assert_same_run(ex.trajectory, ref)
-    before = ex.image.value
+    before = picture(ex)
     ex.controls["start"].value = tuple(starts[1])
     ex.controls["batch size"].value = "full"
-    assert ex.image.value != before
+    assert picture(ex) != before
     assert_same_run(ex.trajectory, gdcore.run(gdcore.SGD(lr=0.1), f, starts[1], 25, tol=TOL))
     # the fit panel shows the current line w x + b across the panel
     fit_ax = ex.figure.axes[2]
@@ -347,12 +355,14 @@ def test_high_dimensional_objective_shows_the_loss_only():
 
 def test_redraw_changes_only_the_moving_parts():
     ex = explore(quadratic(), x0=X0, lr=0.05, steps=5, max_steps=50)
-    a = png_pixels(ex.image.value)
+    a = np.concatenate([png_pixels(p) for p in picture(ex)], axis=1)
     ex.controls["steps"].value = 6
-    b = png_pixels(ex.image.value)
+    b = np.concatenate([png_pixels(p) for p in picture(ex)], axis=1)
     changed = np.any(a != b, axis=-1)
     assert 0 < changed.mean() < 0.05  # a few pixels around the new point and loss segment
-    assert a.shape == b.shape == (340, 840, 3)
+    assert a.shape == b.shape == (340, 840, 3)  # the panels' images make up the figure
+    whole = np.asarray(ex.figure.canvas.buffer_rgba())[..., :3]
+    np.testing.assert_array_equal(b, whole)
 
 
 # -- bad arguments ------------------------------------------------------------------------------
@@ -417,7 +427,7 @@ def static_payload(ex: Explorer) -> tuple[str, dict]:
 
 def decoded_runs(ex: Explorer) -> tuple[dict, dict]:
     _, payload = static_payload(ex)
-    runs = _static.unpack(base64.b64decode(payload["data"]), payload["layout"], ex.spec.dim)
+    runs = mirror.unpack(base64.b64decode(payload["data"]), payload["layout"], ex.spec.dim)
     return payload, runs
 
 
@@ -460,13 +470,18 @@ def test_static_html_has_every_control_and_the_hooks():
         "start",
     ]
     assert payload["controls"][0]["labels"][payload["controls"][0]["value"]] == "0.1"
-    png = re.search(r'src="data:image/png;base64,([^"]+)"', html).group(1)
-    img = Image.open(io.BytesIO(base64.b64decode(png)))
-    assert img.size == (1680, 680)  # twice the CSS size: crisp on high-density screens
-    assert [a["panel"] for a in payload["axes"]] == ["contour", "loss"]
-    box = payload["axes"][0]["box"]
-    assert 0 < box[0] < 0.2 and 0 < box[2] < 0.5
-    assert payload["axes"][0]["xlim"] == [-3.0, 3.0] and payload["axes"][1]["ylog"] is True
+    pngs = re.findall(r'src="data:image/png;base64,([^"]+)"', html)
+    sizes = [Image.open(io.BytesIO(base64.b64decode(p))).size for p in pngs]
+    panels = payload["panels"]
+    assert [p["panel"] for p in panels] == ["contour", "loss"]
+    # one image per panel, at twice the CSS size (crisp on high-density screens)
+    assert sizes == [(2 * p["size"][0], 2 * p["size"][1]) for p in panels]
+    assert sum(p["size"][0] for p in panels) == 840 and panels[0]["size"][1] == 340
+    for p in panels:
+        assert f'width="{p["size"][0]}" height="{p["size"][1]}"' in html
+        x, y, w, h = p["box"]  # the axes box lies inside its own panel's image
+        assert 0 < x < x + w < 1 and 0 < y < y + h < 1 and w > 0.5
+    assert panels[0]["xlim"] == [-3.0, 3.0] and panels[1]["ylog"] is True
     status = re.search(r'class="gd-status"[^>]*>(.*?)</div>', html).group(1)
     assert htmllib.unescape(status) == ex.status.value
 
@@ -480,7 +495,7 @@ def assert_stored_run(runs: dict, r: int, ref: gdcore.Trajectory, box=None) -> N
     """Stored run ``r`` is ``ref``: same length/status, the loss texts of its exact losses,
     losses within 3 significant digits, params on the quantisation grid (or float32)."""
     assert runs["lens"][r] == ref.nit + 1 and runs["nits"][r] == ref.nit
-    assert runs["codes"][r] == _spec.STATUS_CODES[ref.status]
+    assert runs["codes"][r] == _schema.STATUS_CODES[ref.status]
     off = runs["offsets"][r]
     texts = runs["loss_texts"][off : off + ref.nit + 1]
     assert texts == [f"{v:.3g}" for v in ref.losses]  # exactly Python's digits
@@ -489,7 +504,7 @@ def assert_stored_run(runs: dict, r: int, ref: gdcore.Trajectory, box=None) -> N
     np.testing.assert_allclose(Ls[fin], ref.losses[fin], rtol=5e-3)
     if box is not None:
         P = run_slice(runs, r, "params")
-        step = (box[:, 1] - box[:, 0]) / _static.QMAX
+        step = (box[:, 1] - box[:, 0]) / _schema.QMAX
         inside = (ref.params >= box[:, 0]) & (ref.params <= box[:, 1])
         err = np.abs(P - ref.params)
         assert np.all(err[inside] <= (0.5 + 1e-9) * np.broadcast_to(step, P.shape)[inside])
@@ -610,7 +625,7 @@ def test_loss_codes_give_pythons_digits(refine):
     )
     codes = _static.loss_codes(v, refine)
     for x, c in zip(v, codes, strict=True):
-        text, value = _static._decode_loss(int(c), refine)
+        text, value = mirror.decode_loss(int(c), refine)
         assert text == f"{x:.3g}".replace("-0", "0") if x == 0 else text == f"{x:.3g}", (x, text)
         if np.isfinite(x) and x != 0 and abs(x) > 1e-300:
             scale = max(abs(x), abs(value))  # half a unit in the last stored digit
@@ -728,7 +743,7 @@ def test_set_moves_every_control_to_its_extremes_and_equals_gdcore_run():
     rng = np.random.default_rng
     for values in every_setting(ex):
         ex.set(**{k: ex.positions(k)[0] for k in ex.spec.keys() if k != "steps"}, steps=25)
-        before = ex.image.value
+        before = picture(ex)
         assert ex.set(**values) is ex
         lr = values.get("lr", ex.positions("lr")[0])
         k = values.get("steps", 25)
@@ -749,19 +764,19 @@ def test_set_moves_every_control_to_its_extremes_and_equals_gdcore_run():
         )
         if values != {"lr": ex.positions("lr")[0]} and values != {"batch_size": 1}:
             if values not in ({"start": tuple(starts[0])}, {"momentum": 0.0}):
-                assert ex.image.value != before
+                assert picture(ex) != before
 
 
 def test_trajectory_at_leaves_the_widget_alone():
     f = parabola()
     ex = explore(f, [4.0], lr=0.1, lr_range=(1e-3, 1.5), max_steps=60, marks={"2/L": 1.0})
-    image, status, lr = ex.image.value, ex.status.value, ex.controls["learning rate"].value
+    image, status, lr = picture(ex), ex.status.value, ex.controls["learning rate"].value
     t = ex.trajectory_at(lr=1.05 if 1.05 in ex.positions("lr") else 1.0, steps=60)
     assert_same_run(t, gdcore.run(gdcore.SGD(lr=1.0), f, [4.0], 60, tol=TOL))
     assert t.status == "max_steps"  # lr = 2/L: w bounces between 4 and -4
     big = ex.positions("lr")[-1]
     assert ex.trajectory_at(lr=big, steps=60).status == "diverged"
-    assert (ex.image.value, ex.status.value, ex.controls["learning rate"].value) == (
+    assert (picture(ex), ex.status.value, ex.controls["learning rate"].value) == (
         image,
         status,
         lr,
@@ -799,13 +814,13 @@ def test_set_and_trajectory_at_refuse_values_that_are_not_positions(values, matc
         options={"momentum": [0.0, 0.5, 0.9], "start": [[4.0], [-2.0]]},
         marks={"one step": 0.5},
     )
-    state = (ex.image.value, ex.lr, ex.controls["steps"].value, ex.controls["momentum"].value)
+    state = (picture(ex), ex.lr, ex.controls["steps"].value, ex.controls["momentum"].value)
     with pytest.raises(ValueError, match=match):
         ex.trajectory_at(**values)
     with pytest.raises(ValueError, match=match):
         ex.set(**values)
     assert state == (
-        ex.image.value,
+        picture(ex),
         ex.lr,
         ex.controls["steps"].value,
         ex.controls["momentum"].value,

@@ -11,8 +11,10 @@ import numpy as np
 
 from .._objective import Objective
 from ..running import Trajectory
+from . import _schema
 from ._figure import ExplorerFigure, loss_limits
-from ._spec import STATUS_CODES, lr_labels, make_spec, mark_rows, prefix, status_text
+from ._schema import STATUS_CODES
+from ._spec import lr_labels, make_spec, mark_rows, prefix, status_text
 
 __all__ = ["Explorer", "explore"]
 
@@ -114,7 +116,8 @@ def explore(
     -------
     Explorer
         ``ex.controls[description]`` (the widgets: "learning rate", "steps", and one per
-        option), ``ex.status`` (HTML status line), ``ex.image`` (PNG), ``ex.figure``,
+        option), ``ex.status`` (HTML status line), ``ex.images`` (one PNG per panel),
+        ``ex.figure``,
         ``ex.trajectory`` (equal to ``gdcore.run`` with the current settings and ``steps``;
         a dict by label in compare mode). Setting a control's ``value`` updates at once;
         ``ex.set(lr=..., steps=...)``, ``ex.trajectory_at(...)`` and ``ex.positions(key)``
@@ -156,12 +159,15 @@ class Explorer:
     status : ipywidgets.HTML
         One line: "converged after 41 steps", "diverged after 12 steps",
         "after 30 steps: loss 0.0123" (one entry per optimizer in compare mode).
-    image : ipywidgets.Image
-        The figure as PNG.
+    images : dict[str, ipywidgets.Image]
+        One PNG per panel, by panel name, in a box that wraps (the panels stack on a narrow
+        screen).
     figure : matplotlib.figure.Figure
-        The figure behind the image.
+        The figure behind the images (the panels side by side).
     widget : ipywidgets.VBox
         The whole live widget.
+    error : str or None
+        The error of the last redraw, also shown in the status line (``None`` if it worked).
     """
 
     def __init__(self, spec: Any) -> None:  # a validated Spec from explore()
@@ -180,6 +186,7 @@ class Explorer:
         ]
         limits = loss_limits(spec, [t.losses for t in samples], [t.diverged for t in samples])
         self._fig = ExplorerFigure(spec, limits, dpi=LIVE_DPI)
+        self.error: str | None = None
         self._build_controls()
         self._rerun()
         self._redraw()
@@ -231,12 +238,14 @@ class Explorer:
         for name, w in self.controls.items():
             w.observe(self._on_change, names="value")
             w._gd_name = name
-        w, _ = self._fig.css_size
-        self.image = widgets.Image(
-            value=b"",
-            format="png",
-            layout=widgets.Layout(width=f"{w}px", max_width="100%", height="auto"),
-        )
+        self.images = {
+            p["panel"]: widgets.Image(
+                value=b"",
+                format="png",
+                layout=widgets.Layout(width=f"{p['size'][0]}px", max_width="100%", height="auto"),
+            )
+            for p in self._fig.geometry()
+        }
         self.status = widgets.HTML(value="")
         children: list[widgets.Widget] = []
         if spec.title:
@@ -247,7 +256,7 @@ class Explorer:
             boxes[0] = widgets.VBox([lr, self.marks])
         children += [
             widgets.HBox(boxes, layout=widgets.Layout(flex_flow="row wrap")),
-            self.image,
+            widgets.HBox(list(self.images.values()), layout=widgets.Layout(flex_flow="row wrap")),
             self.status,
         ]
         self.widget = widgets.VBox(children)
@@ -258,7 +267,7 @@ class Explorer:
         name = change["owner"]._gd_name
         if name == "steps":
             self._steps = int(change["new"])
-            self._redraw()
+            self._update(rerun=False)
             return
         if name == self.spec.lr_name:
             self._lr = float(change["new"])
@@ -276,8 +285,7 @@ class Explorer:
                         self.controls[self.spec.lr_name].value = self._lr
                     finally:
                         self._hold = False
-        self._rerun()
-        self._redraw()
+        self._update(rerun=True)
 
     # -- setting controls by key ----------------------------------------------------------------
     def _resolve(self, values: Mapping[str, Any]) -> tuple[float, int, dict[str, int]]:
@@ -315,8 +323,7 @@ class Explorer:
         finally:
             self._hold = False
         self._lr, self._steps, self._values = lr, steps, opts
-        self._rerun()
-        self._redraw()
+        self._update(rerun=True)
         return self
 
     def trajectory_at(self, **values: Any) -> Trajectory | dict[str, Trajectory]:
@@ -340,6 +347,22 @@ class Explorer:
         return self.spec.positions(key)
 
     # -- computing and drawing -------------------------------------------------------------------
+    # A control change: _update -> _rerun (one gdcore.run per series drawn, max_steps long; not
+    # for the step slider) -> _redraw (ExplorerFigure.update blits the moving artists onto the
+    # cached background, pngs() encodes one PNG per panel, the images and the status are set).
+    def _update(self, rerun: bool) -> None:
+        """Rerun (if asked) and redraw; an error is shown in the status line, not swallowed."""
+        try:
+            if rerun:
+                self._rerun()
+            self._redraw()
+            self.error = None
+        except Exception as exc:  # shown to the reader, kept in ex.error
+            self.error = f"{type(exc).__name__}: {exc}"
+            self.status.value = (
+                f'<span style="color:#b00020">{_escape(_schema.ERROR_PREFIX + self.error)}</span>'
+            )
+
     def _rerun(self) -> None:
         self._runs = {
             i: self.spec.run(self.spec.series[i], self._lr, self._values)
@@ -358,12 +381,14 @@ class Explorer:
         for i, t in self._runs.items():
             k = min(self._steps, int(t.nit))
             text = status_text(STATUS_CODES[t.status], int(t.nit), self._steps, float(t.losses[k]))
-            parts.append(f"{self.spec.series[i].label}: {text}" if self.spec.compare else text)
-        return "; ".join(parts)
+            label = self.spec.series[i].label
+            parts.append(f"{label}{_schema.LABEL_SEPARATOR}{text}" if self.spec.compare else text)
+        return _schema.SERIES_SEPARATOR.join(parts)
 
     def _redraw(self) -> None:
         self._fig.update(self._shown())
-        self.image.value = self._fig.png()
+        for image, png in zip(self.images.values(), self._fig.pngs(), strict=True):
+            image.value = png  # an unchanged panel sends nothing (traitlets compares the bytes)
         self.status.value = self._status()
 
     # -- public ----------------------------------------------------------------------------------

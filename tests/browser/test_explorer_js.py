@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import base64
 
+import explorer_mirror as mirror
 import numpy as np
 import pytest
 
 from gdcore.functions import parabola, quadratic
-from gdcore.widgets import _static, explore
+from gdcore.widgets import _schema, _static, explore
 
 X0 = [-2.5, 2.0]
 
@@ -47,7 +48,8 @@ def test_static_explorer_in_a_browser(page, tmp_path):
     assert status.inner_text() == ex.status.value
     lr = root.locator('input[data-name="learning rate"]')
     readout = root.locator("output").first
-    shots = {root.locator(".gd-figure").screenshot()}
+    figure = root.locator(".gd-panels")
+    shots = {figure.screenshot()}
     for key, value in (("End", 0.0), ("Home", 0.0), ("End", 0.9)):
         if value:
             root.locator('input[data-name="momentum"]').focus()
@@ -59,7 +61,7 @@ def test_static_explorer_in_a_browser(page, tmp_path):
         ex.controls["learning rate"].value = grid_value
         assert readout.inner_text() == f"{grid_value:.3g}"
         assert status.inner_text() == ex.status.value  # JS formats exactly what Python does
-        shots.add(root.locator(".gd-figure").screenshot())
+        shots.add(figure.screenshot())
     assert "diverged" in status.inner_text()
     assert len(shots) == 4
     # the JS decoding of stored losses gives Python's ".3g" text and the value
@@ -81,10 +83,11 @@ def test_static_explorer_in_a_browser(page, tmp_path):
     for refine in (False, True):
         codes = [int(c) for c in _static.loss_codes(np.array(values), refine)]
         js = page.evaluate(
-            "([cs, r]) => cs.map((c) => window.gdExplorer.decodeLoss(c, r))", [codes, refine]
+            "([cs, r, S]) => cs.map((c) => window.gdExplorer.codec(S).decodeLoss(c, r))",
+            [codes, refine, _schema.schema()],
         )
         assert [t for t, _ in js] == [f"{v:.3g}" for v in values]
-        py = [_static._decode_loss(c, refine)[1] for c in codes]
+        py = [mirror.decode_loss(c, refine)[1] for c in codes]
         np.testing.assert_allclose([x if x is not None else np.inf for _, x in js], py, rtol=1e-12)
 
 
