@@ -869,3 +869,151 @@ def test_payload_controls_carry_exact_values_and_marks():
     datalist = re.search(rf'<datalist id="{m.group(1)}">(.*?)</datalist>', html).group(1)
     assert re.findall(r'value="(\d+)"', datalist) == [str(i) for _, i in lr["marks"]]
     assert re.findall(r'class="gd-mark"[^>]*>([^<]*)<', html) == ["one step", "2/L"]
+
+
+# -- the contract with explorer.js, the option registry, validation --------------------------------
+def test_payload_carries_the_schema_and_the_script_defines_none_of_it():
+    _, payload = static_payload(explore(parabola(), [4.0], max_steps=20))
+    assert payload["v"] == _schema.VERSION
+    assert payload["schema"] == _schema.schema()
+    js = _static.explorer_js()
+    # the script states the one format it implements, and no other shared constant
+    assert re.findall(r"var FORMAT = (\d+);", js) == [str(_schema.VERSION)]
+    for value in (
+        _schema.SIGN_BIT,
+        _schema.CODE_NAN,
+        _schema.CODE_INF,
+        _schema.CODE_NINF,
+        _schema.E_MIN,
+        _schema.MANTISSAS,
+        _schema.QMAX,
+        _schema.CLIP_MARGIN_PX,
+    ):
+        assert not re.search(rf"(?<![\w.]){value}(?![\w.])", js), value
+    literals = re.findall(r'"([^"\n]*)"', js)  # the script's string literals
+    for text in (*_schema.STATUS_TEXTS.values(), "diverged", "converged", "after "):
+        assert not any(text in lit for lit in literals), text
+    assert not set(_schema.STEP_WORDS) & set(literals)
+
+
+def test_status_texts_come_from_the_schema(monkeypatch):
+    monkeypatch.setitem(_schema.STATUS_TEXTS, 2, "blew up after {steps}")
+    assert _spec.status_text(2, 3, 10, 1e9) == "blew up after 3 steps"
+    assert _schema.schema()["status_texts"]["2"] == "blew up after {steps}"
+
+
+def test_an_invalid_combination_of_options_is_refused_at_construction():
+    with pytest.raises(ValueError, match=r"SGD cannot run with .*momentum=0\.0.*nesterov=True"):
+        explore(
+            quadratic(),
+            X0,
+            options={"momentum": [0.0, 0.9], "nesterov": [False, True]},
+        )
+    with pytest.raises(ValueError, match=r"options: 'beta1' applies to none of the optimizers"):
+        explore(quadratic(), X0, options={"beta1": [0.9]})
+    # one valid combination per series is fine: Adam never sees momentum, SGD never beta1
+    explore(
+        quadratic(),
+        X0,
+        optimizers={"SGD": {}, "Adam": {}},
+        options={"momentum": [0.0, 0.9], "beta1": [0.5, 0.9]},
+    )
+
+
+def test_an_option_is_one_registry_entry():
+    from gdcore.widgets import _options
+
+    def scale(s, v):
+        s.lr = s.lr * v
+
+    entry = _options.OptionDef(
+        key="lr_scale",
+        check=lambda where, v, objective: _options.check_real(where, v, low=0.0, low_open=True),
+        applies=lambda cls: True,
+        apply=scale,
+        label=_options.number_label,
+    )
+    _options.register(entry)
+    try:
+        f = quadratic()
+        ex = explore(f, X0, lr=0.1, max_steps=20, options={"lr_scale": [1.0, 0.5]})
+        assert ex.positions("lr_scale") == [1.0, 0.5]
+        ex.set(lr_scale=0.5)
+        assert_same_run(ex.trajectory, gdcore.run(gdcore.SGD(lr=0.05), f, X0, 20, tol=TOL))
+        with pytest.raises(ValueError, match=r"options\['lr_scale'\]\[1\]"):
+            explore(f, X0, options={"lr_scale": [1.0, -1.0]})
+    finally:
+        del _options.REGISTRY["lr_scale"]
+
+
+def test_fit_panel_model_is_explicit_not_read_from_the_name():
+    x, y = data()
+    f = mse(x, y)
+    del f.fit_kind
+    f.name = "logistic bce cross-entropy"  # a name says nothing
+    with pytest.raises(ValueError, match="fit_kind"):
+        explore(f, [0.0, 0.0], panels=["contour", "fit"])
+    f.fit_kind = "logistic"
+    assert explore(f, [0.0, 0.0], panels=["contour", "fit"]).spec.fit_kind == "logistic"
+    f.fit_kind = "cubic"
+    with pytest.raises(ValueError, match="fit_kind"):
+        explore(f, [0.0, 0.0], panels=["contour", "fit"])
+    X = x.reshape(-1, 1)
+    lin = gdcore.losses.mse(X, y, domain=[(-1.0, 4.0), (-2.0, 3.0)])
+    assert explore(lin, [0.0, 0.0], panels=["contour", "fit"]).spec.fit_kind == "linear"
+    logit = gdcore.losses.bce(X, (y > 1).astype(float), domain=[(-3.0, 3.0), (-3.0, 3.0)])
+    assert explore(logit, [0.0, 0.0], panels=["contour", "fit"]).spec.fit_kind == "logistic"
+
+
+def test_make_spec_takes_keywords():
+    with pytest.raises(TypeError):
+        _spec.make_spec(quadratic(), X0, "sgd")
+    spec = _spec.make_spec(quadratic(), X0, lr=0.05, max_steps=10)
+    assert spec.steps == 10 and spec.lr_grid[spec.lr_index] == 0.05
+
+
+def test_nothing_passed_in_is_kept_by_reference():
+    f = quadratic()
+    x0 = np.array(X0)
+    starts = np.array([X0, [1.0, 1.0]])
+    moms = [0.0, 0.9]
+    opts = {"SGD": {"lr": 0.1, "momentum": 0.5}, "Adam": {"lr": 0.01, "betas": [0.8, 0.99]}}
+    marks = {"a": 0.05}
+    panels = ["contour", "loss"]
+    ex = explore(
+        f,
+        x0,
+        optimizers=opts,
+        options={"start": starts, "weight_decay": moms},
+        marks=marks,
+        panels=panels,
+        max_steps=20,
+    )
+    before = (ex.trajectory_at(optimizer="Adam", lr=0.05), ex.trajectory_at(start=(1.0, 1.0)))
+    x0[:] = 7.0
+    starts[:] = 7.0
+    moms[1] = 0.1
+    opts["SGD"]["momentum"] = 0.0
+    opts["Adam"]["betas"][0] = 0.1
+    marks["a"] = 0.5
+    panels.append("fit")
+    after = (ex.trajectory_at(optimizer="Adam", lr=0.05), ex.trajectory_at(start=(1.0, 1.0)))
+    for a, b in zip(before, after, strict=True):
+        assert_same_run(a, b)
+    assert ex.positions("weight_decay") == [0.0, 0.9] and ex.spec.panels == ["contour", "loss"]
+    assert 0.05 in ex.positions("lr") and 0.5 not in ex.positions("lr")
+
+
+def test_a_failing_redraw_shows_its_error_in_the_status_line(monkeypatch):
+    ex = explore(quadratic(), X0, lr=0.1, max_steps=20, options={"momentum": [0.0, 0.9]})
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("the run failed")
+
+    monkeypatch.setattr(ex.spec, "run", boom)
+    ex.controls["momentum"].value = 0.9
+    assert ex.error == "RuntimeError: the run failed"
+    assert "error: RuntimeError: the run failed" in ex.status.value
+    monkeypatch.undo()
+    ex.controls["momentum"].value = 0.0
+    assert ex.error is None and ex.status.value.startswith("after 20 steps")

@@ -94,7 +94,8 @@ def explore(
         Race the ``optimizers``: one path and loss line each, with a legend; the slider
         "learning rate ×" multiplies every optimizer's own ``lr``.
     panels
-        Panels left to right: default ``["curve", "loss"]`` (1-D), ``["contour", "loss"]``
+        Panels, one image each, side by side (stacked at full width on screens narrower
+        than 600 px): default ``["curve", "loss"]`` (1-D), ``["contour", "loss"]``
         (2-D), ``["loss"]`` otherwise; ``"fit"`` adds the data and the current fitted line
         for a loss on 1-feature data (``objective.X``, ``objective.y``, params ``[w, b]``).
     title

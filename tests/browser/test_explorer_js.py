@@ -6,6 +6,7 @@ Uses the shared Chromium of tests/browser/conftest.py (one Playwright session pe
 from __future__ import annotations
 
 import base64
+import re
 
 import explorer_mirror as mirror
 import numpy as np
@@ -121,3 +122,22 @@ def test_js_inflate_matches_zlib(page):
                 [z, len(data)],
             )
             assert base64.b64decode(out) == data, (len(data), level)
+
+
+def test_a_payload_of_another_format_or_a_broken_one_says_so_in_the_status_line(page):
+    """explorer.js checks payload.v and shows any error in the status line."""
+    html = explore(parabola(), x0=[4.0], steps=5, max_steps=20).to_html()
+    v = f'"v":{_schema.VERSION}'
+    assert html.count(v) == 1
+    older = html.replace(v, f'"v":{_schema.VERSION - 1}')
+    broken = re.sub(r'"data":"([A-Za-z0-9+/]{40})[^"]*"', r'"data":"\1"', html)
+    assert broken != html
+    page.set_content("<!doctype html><body>" + older + broken.replace("gdx-", "gdy-"))
+    page.wait_for_function(
+        "document.querySelectorAll('.gd-explorer[data-ready=\"error\"]').length == 2"
+    )
+    texts = page.locator(".gd-status").all_inner_texts()
+    want = _schema.VERSION_MISMATCH.format(got=_schema.VERSION - 1, want=_schema.VERSION)
+    assert texts[0] == _schema.ERROR_PREFIX + want
+    assert texts[1] == _schema.ERROR_PREFIX + "gdExplorer: truncated data"
+    assert page.locator(".gd-status.gd-error").count() == 2

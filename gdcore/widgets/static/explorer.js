@@ -235,6 +235,7 @@
    * The status text is built from these digits, so it is Python's text exactly. */
   function codec(S) {
     var P = S.loss_digits;
+    var M0 = Math.pow(10, P - 1); /* the smallest mantissa */
     var half = (S.refine - 1) / 2;
 
     /* the value of a loss code (decodeLoss without the text: fast, for decoding every point) */
@@ -259,7 +260,7 @@
         c = Math.floor(c / S.refine);
       }
       var e = Math.floor(c / S.mantissas) + S.e_min;
-      var x = (c % S.mantissas) + 100 + r / 10;
+      var x = (c % S.mantissas) + M0 + r / 10;
       var value;
       if (e < -290) {
         value = x / 1e100 / Math.pow(10, P - 1 - e - 100);
@@ -283,7 +284,7 @@
         c = Math.floor(c / S.refine); /* drop the drawing digit */
       }
       var e = Math.floor(c / S.mantissas) + S.e_min;
-      var digits = String((c % S.mantissas) + 100);
+      var digits = String((c % S.mantissas) + M0);
       var text;
       if (e >= -4 && e < P) { /* "%g": positional notation */
         if (e >= 0) {
