@@ -21,7 +21,8 @@ __all__ = ["Explorer", "explore"]
 STATIC_ENV = "GDCORE_STATIC_HTML"
 LIVE_DPI = 100  # the live PNG is drawn at the figure's CSS size (fast to draw and encode)
 LR_DESC_PX = 110  # width of the learning-rate slider's description (its marks strip aligns)
-LIVE_TRACK = (LR_DESC_PX + 14, 62)  # px left and right of the slider track in the 330 px box
+LIVE_TRACK = (LR_DESC_PX + 14, 82)  # px left and right of the slider track in the 330 px box
+LIVE_PANEL_BASIS = 290  # px: panels share a row while each gets this much, else they wrap
 
 
 def explore(
@@ -243,7 +244,13 @@ class Explorer:
             p["panel"]: widgets.Image(
                 value=b"",
                 format="png",
-                layout=widgets.Layout(width=f"{p['size'][0]}px", max_width="100%", height="auto"),
+                layout=widgets.Layout(
+                    flex=f"1 1 {min(LIVE_PANEL_BASIS, p['size'][0])}px",
+                    max_width=f"{p['size'][0]}px",
+                    min_width="0",
+                    height="auto",
+                    align_self="flex-start",
+                ),
             )
             for p in self._fig.geometry()
         }

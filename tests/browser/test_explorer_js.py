@@ -141,3 +141,45 @@ def test_a_payload_of_another_format_or_a_broken_one_says_so_in_the_status_line(
     assert texts[0] == _schema.ERROR_PREFIX + want
     assert texts[1] == _schema.ERROR_PREFIX + "gdExplorer: truncated data"
     assert page.locator(".gd-status.gd-error").count() == 2
+
+
+_MARKS = """
+(root) => {
+  const input = root.querySelector('input[data-name="learning rate"]');
+  const r = input.getBoundingClientRect();
+  const box = root.getBoundingClientRect();
+  return [...root.querySelectorAll('.gd-mark')].map((m) => {
+    const b = m.getBoundingClientRect();
+    const t = parseFloat(m.getAttribute('data-t'));
+    return {text: m.textContent, left: b.left, right: b.right, top: b.top, bottom: b.bottom,
+            centre: (b.left + b.right) / 2, want: r.left + 8 + t * (r.width - 16),
+            inside: b.left >= box.left - 1 && b.right <= box.right + 1,
+            below: b.top >= r.bottom - 1};
+  });
+}
+"""
+
+
+@pytest.mark.parametrize("width", [1000, 390])
+def test_mark_labels_sit_under_their_positions_without_overlapping(browser, width):
+    marks = {"third": 1 / 3, "a bit less": 0.45, "one step": 0.5, "2/L": 1.0, "tiny": 2e-3}
+    ex = explore(parabola(), x0=[4.0], lr=0.1, lr_range=(1e-3, 1.5), max_steps=40, marks=marks)
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    try:
+        page.set_content(
+            "<!doctype html><meta name='viewport' content='width=device-width'>"
+            "<body style='max-width:760px;margin:auto'>" + ex.to_html()
+        )
+        page.wait_for_selector('.gd-explorer[data-ready="1"]')
+        labels = page.locator(".gd-explorer").evaluate(_MARKS)
+    finally:
+        context.close()
+    assert [m["text"] for m in labels] == list(marks)
+    for m in labels:
+        assert m["inside"] and m["below"], m
+        assert abs(m["centre"] - m["want"]) < 1.5, m
+    for i, a in enumerate(labels):
+        for b in labels[i + 1 :]:
+            apart = a["right"] <= b["left"] or b["right"] <= a["left"]
+            assert apart or a["bottom"] <= b["top"] or b["bottom"] <= a["top"], (a, b)
