@@ -41,7 +41,7 @@ class Objective:
     dim
         Number of parameters ``d``. Inferred from ``domain`` or ``minima`` when omitted.
     hessian
-        Optional callable returning the Hessian :math:`\nabla^2 f(x)`, shape ``(..., d, d)``
+        Optional callable returning the Hessian :math:`\\nabla^2 f(x)`, shape ``(..., d, d)``
         for ``x`` of shape ``(..., d)``. Without it, :meth:`hessian` differentiates the
         analytic gradient numerically.
 
