@@ -40,6 +40,10 @@ class Objective:
         when present because it shares work between the two.
     dim
         Number of parameters ``d``. Inferred from ``domain`` or ``minima`` when omitted.
+    hessian
+        Optional callable returning the Hessian :math:`\nabla^2 f(x)`, shape ``(..., d, d)``
+        for ``x`` of shape ``(..., d)``. Without it, :meth:`hessian` differentiates the
+        analytic gradient numerically.
 
     Notes
     -----
@@ -56,6 +60,7 @@ class Objective:
         minima: Sequence[Sequence[float]] = (),
         value_and_grad: Callable[[Array], tuple[Array, Array]] | None = None,
         dim: int | None = None,
+        hessian: Callable[[Array], Array] | None = None,
     ) -> None:
         if not callable(value):
             raise TypeError(f"value must be callable, got {type(value).__name__}")
@@ -66,6 +71,9 @@ class Objective:
         self._value = value
         self._grad = grad
         self._value_and_grad = value_and_grad
+        if hessian is not None and not callable(hessian):
+            raise TypeError(f"hessian must be callable or None, got {type(hessian).__name__}")
+        self._hessian = hessian
         self.name = name if name is not None else getattr(value, "__name__", "objective")
         self.domain = None if domain is None else np.asarray(domain, dtype=float)
         if self.domain is not None and (self.domain.ndim != 2 or self.domain.shape[1] != 2):
@@ -100,6 +108,21 @@ class Objective:
         if self._value_and_grad is not None:
             return self._value_and_grad(x)
         return self._value(x), self._grad(x)
+
+    def hessian(self, x: Any) -> Array:
+        """The Hessian :math:`\nabla^2 f(x)`, shape ``(..., d, d)`` for ``x`` of shape ``(..., d)``.
+
+        The objective's own (analytic) Hessian when it has one; otherwise central differences
+        of the analytic gradient, :math:`H_{ij} \\approx (\\partial_j f(x + h e_i) -
+        \\partial_j f(x - h e_i)) / 2h` with :math:`h = 10^{-5}`, symmetrised.
+        """
+        x = np.asarray(x, dtype=float)
+        if self._hessian is not None:
+            return np.asarray(self._hessian(x), dtype=float)
+        h = 1e-5
+        eye = np.eye(x.shape[-1]) * h
+        H = (self._grad(x[..., None, :] + eye) - self._grad(x[..., None, :] - eye)) / (2.0 * h)
+        return 0.5 * (H + np.swapaxes(H, -1, -2))
 
     def __call__(self, x: Any) -> Array:
         return self.value(x)

@@ -9,6 +9,12 @@ myst-nb's roles, so the prose can never disagree with the computation::
 :func:`glue` is myst-nb's ``glue`` when myst-nb is installed (the book build). Where it is not
 (Binder, Colab, a plain JupyterLab) it writes the same hidden display output, so a chapter
 runs everywhere with one import and nothing extra to install.
+
+:func:`interior_best` checks that a tuned comparison searched far enough, and :func:`basin`
+names the minimum a run ends in, for the hidden cells that check what the prose says a run
+will do::
+
+    assert basin(f, gdcore.run(gdcore.SGD(lr=0.2), f, x0=[2.0], steps=200).x) == 0
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["glue", "interior_best"]
+__all__ = ["basin", "glue", "interior_best"]
 
 #: the MIME-type prefix myst-nb gives a glued output that is not displayed
 GLUE_PREFIX = "application/papermill.record/"
@@ -119,3 +125,60 @@ def interior_best(grid: Any, scores: Any, *, name: str = "grid") -> tuple[float,
             f"the best value of {name}, {g[i]:g}, is its {edge} value: extend {name} beyond it"
         )
     return float(g[i]), i
+
+
+def basin(objective: Any, x: Any, *, within: float | None = None) -> Any:
+    """The index of the known minimum nearest to ``x``: which basin a run ended in.
+
+    The minima are ``objective.minima`` in their order (for :func:`gdcore.functions.double_well`
+    the global minimum first, then the local one), and the distance is Euclidean:
+
+    .. math:: \\operatorname{basin}(x) = \\arg\\min_j \\lVert x - m_j \\rVert .
+
+    Parameters
+    ----------
+    objective
+        An :class:`gdcore.Objective` with at least one known minimum (``objective.minima``).
+    x
+        A point, shape ``(d,)``, or a batch of points, shape ``(..., d)`` (for example the
+        final points ``Trajectory.x`` of a batched run).
+    within
+        If given (``> 0``), a point farther than ``within`` from every minimum is in no basin.
+
+    Returns
+    -------
+    An ``int`` for one point, an integer array of shape ``(...)`` for a batch; ``-1`` for a
+    point that is not finite (a diverged run) or, with ``within``, too far from every minimum.
+
+    Raises
+    ------
+    ValueError
+        When the objective has no known minima, ``x`` has the wrong last dimension, or
+        ``within`` is not positive.
+
+    Examples
+    --------
+    >>> import gdcore
+    >>> f = gdcore.functions.double_well()
+    >>> [basin(f, m) for m in f.minima]
+    [0, 1]
+    """
+    minima = getattr(objective, "minima", ())
+    if not minima:
+        raise ValueError("objective has no known minima (objective.minima is empty)")
+    if within is not None and not (np.isfinite(within) and within > 0):
+        raise ValueError(f"within must be a positive number, got {within!r}")
+    m = np.stack([np.asarray(v, dtype=float) for v in minima])  # (n_minima, d)
+    pts = np.asarray(x, dtype=float)
+    if pts.ndim == 0 or pts.shape[-1] != m.shape[1]:
+        raise ValueError(
+            f"x must have shape (..., {m.shape[1]}) for this objective, got {pts.shape}"
+        )
+    dist = np.linalg.norm(pts[..., None, :] - m, axis=-1)  # (..., n_minima)
+    finite = np.all(np.isfinite(pts), axis=-1)
+    dist = np.where(finite[..., None], dist, np.inf)
+    idx = np.argmin(dist, axis=-1)
+    out = np.where(finite, idx, -1)
+    if within is not None:
+        out = np.where(np.min(dist, axis=-1) <= within, out, -1)
+    return int(out) if out.ndim == 0 else out.astype(int)

@@ -71,12 +71,20 @@ def _objective(
     domain: Sequence[Sequence[float]],
     minima: Sequence[Sequence[float]],
     dim: int,
+    hessian: Callable[[Array], Array] | None = None,
 ) -> Objective:
     def grad(x: Array) -> Array:
         return value_and_grad(x)[1]
 
     return Objective(
-        value, grad, name=name, domain=domain, minima=minima, value_and_grad=value_and_grad, dim=dim
+        value,
+        grad,
+        name=name,
+        domain=domain,
+        minima=minima,
+        value_and_grad=value_and_grad,
+        dim=dim,
+        hessian=hessian,
     )
 
 
@@ -184,8 +192,9 @@ class Quadratic(Objective):
 
     Attributes
     ----------
-    A, hessian
-        The symmetric positive semi-definite matrix :math:`A` (the Hessian), shape ``(d, d)``.
+    A
+        The symmetric positive semi-definite matrix :math:`A` (the Hessian everywhere:
+        ``hessian(x)`` returns it for every point), shape ``(d, d)``.
         A bowl built from ``curvatures`` stores only the diagonal and forms ``A`` (and
         ``eigenvectors``) on first access, so a million-parameter diagonal bowl is cheap.
     centre
@@ -244,10 +253,12 @@ class Quadratic(Objective):
             self._A = np.diag(self.curvatures)
         return self._A
 
-    @property
-    def hessian(self) -> Array:
-        """The Hessian :math:`A` (constant everywhere)."""
-        return self.A
+    def hessian(self, x: Any) -> Array:
+        """The Hessian at ``x`` (shape ``(..., d)``): :math:`A` for every point,
+        shape ``(..., d, d)``."""
+        x = np.asarray(x, dtype=float)
+        _check_dim(x, self.dim, "this quadratic")
+        return np.broadcast_to(self.A, (*x.shape, self.dim)).copy()
 
     @property
     def eigenvectors(self) -> Array:
@@ -384,6 +395,9 @@ def rosenbrock(a: float = 1.0, b: float = 100.0) -> Objective:
 
         \\nabla f = \\bigl(-2(a - x) - 4 b x (y - x^2),\\; 2 b (y - x^2)\\bigr)
 
+        \\nabla^2 f = \\begin{pmatrix} 2 - 4b(y - x^2) + 8 b x^2 & -4bx \\\\ -4bx & 2b
+        \\end{pmatrix}
+
     Unique minimum :math:`f(a, a^2) = 0` at the end of a long curved valley along
     :math:`y = x^2`. Default plotting box :math:`[-2, 2] \\times [-1, 3]` (widened to contain the
     minimum for other ``a``). ``b`` must be > 0.
@@ -403,12 +417,25 @@ def rosenbrock(a: float = 1.0, b: float = 100.0) -> Objective:
         g = np.stack([-2.0 * e - 4.0 * b * u * s, 2.0 * b * s], axis=-1)
         return e * e + b * s * s, g
 
+    def hessian(x: Array) -> Array:
+        u, v = _xy(x, "rosenbrock")
+        xx = 2.0 - 4.0 * b * (v - u * u) + 8.0 * b * u * u
+        xy = -4.0 * b * u
+        yy = np.broadcast_to(2.0 * b, np.shape(u))
+        return np.stack([np.stack([xx, xy], axis=-1), np.stack([xy, yy], axis=-1)], axis=-2)
+
     domain = [
         (min(-2.0, a - 1.0), max(2.0, a + 1.0)),
         (min(-1.0, a * a - 1.0), max(3.0, a * a + 1.0)),
     ]
     return _objective(
-        value, value_and_grad, name="rosenbrock", domain=domain, minima=[(a, a * a)], dim=2
+        value,
+        value_and_grad,
+        name="rosenbrock",
+        domain=domain,
+        minima=[(a, a * a)],
+        dim=2,
+        hessian=hessian,
     )
 
 

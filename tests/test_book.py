@@ -156,13 +156,15 @@ def remote(url: str) -> bool:
 # -- configuration and sources (no build needed) ---------------------------------------------
 
 
-def test_toc_lists_intro_howto_chapters_api_bibliography_in_order():
+def test_toc_lists_intro_howto_chapters_and_the_reference_part_in_order():
     expected = [
         "book/intro",
         "book/howto",
         *(f"book/{c}" for c in CHAPTERS),
+        "book/notation",
         "book/api",
         "book/bibliography",
+        "book/writing",
     ]
     assert toc_files() == expected
     captions = {p.get("caption"): [c["file"] for c in p["chapters"]] for p in TOC["parts"]}

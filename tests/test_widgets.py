@@ -13,13 +13,15 @@ import io
 import json
 import re
 
+import explorer_mirror as mirror
 import ipywidgets as widgets
 import numpy as np
 import pytest
+import traitlets
 from PIL import Image
 
 import gdcore
-from gdcore.widgets import Explorer, _spec, _static, explore
+from gdcore.widgets import Explorer, _schema, _spec, _static, explore
 
 CURV = np.array([1.0, 10.0])  # the quadratic's Hessian is diag(1, 10): L = 10, 2/L = 0.2
 X0 = [-2.5, 2.0]
@@ -72,6 +74,7 @@ def mse(X, y) -> gdcore.Objective:
     )
     obj.n_samples = len(y)
     obj.X, obj.y = X, y
+    obj.fit_kind = "linear"
     obj.on_batch = lambda rows: mse(X[rows], y[rows])
     return obj
 
@@ -80,6 +83,11 @@ def data():
     rng = np.random.default_rng(0)
     x = rng.uniform(-2, 2, 30)
     return x, 1.5 * x + 0.5 + 0.3 * rng.standard_normal(30)
+
+
+def picture(ex: Explorer) -> tuple[bytes, ...]:
+    """The live widget's picture: the PNG of each panel."""
+    return tuple(image.value for image in ex.images.values())
 
 
 def png_pixels(b: bytes) -> np.ndarray:
@@ -107,11 +115,12 @@ def test_controls_and_initial_state():
     assert isinstance(ex, Explorer)
     assert list(ex.controls) == ["learning rate", "steps", "momentum"]
     lr, steps, mom = ex.controls.values()
-    assert isinstance(lr, widgets.FloatLogSlider) and lr.description == "learning rate"
+    assert isinstance(lr, widgets.SelectionSlider) and lr.description == "learning rate"
     assert isinstance(steps, widgets.IntSlider) and (steps.min, steps.max) == (0, 100)
     assert isinstance(mom, widgets.SelectionSlider) and mom.value == 0.0
-    assert isinstance(ex.status, widgets.HTML) and isinstance(ex.image, widgets.Image)
-    assert ex.image.value[:8] == b"\x89PNG\r\n\x1a\n"
+    assert isinstance(ex.status, widgets.HTML) and list(ex.images) == ["contour", "loss"]
+    for image in ex.images.values():
+        assert isinstance(image, widgets.Image) and image.value[:8] == b"\x89PNG\r\n\x1a\n"
     assert lr.value == 0.1 and steps.value == 30
     assert ex.figure is not None and len(ex.figure.axes) == 2
     assert_same_run(ex.trajectory, gdcore.run(gdcore.SGD(lr=0.1), quadratic(), X0, 30, tol=TOL))
@@ -122,8 +131,10 @@ def test_lr_slider_positions_are_the_precomputation_grid():
     s = ex.controls["learning rate"]
     grid = ex.spec.lr_grid
     assert len(grid) == 25
-    positions = 10.0 ** (s.min + s.step * np.arange(round((s.max - s.min) / s.step) + 1))
-    np.testing.assert_allclose(positions, grid, rtol=1e-12)
+    # the slider's values are the grid's floats exactly, labelled with 3 significant digits
+    assert list(s.options) == [(f"{v:.3g}", float(v)) for v in grid]
+    assert ex.positions("lr") == [float(v) for v in grid]
+    np.testing.assert_allclose(np.diff(np.log10(grid)), 0.125)
     assert grid[0] == 1e-3 and grid[-1] == 1.0 and 0.1 in grid
     # an lr off the lattice through lr_range[0]: the lattice moves to pass through lr exactly,
     # still covering lr_range
@@ -136,20 +147,19 @@ def test_lr_slider_extremes_rerun_and_redraw():
     f = quadratic()
     ex = explore(f, x0=X0, lr=0.1, steps=40, max_steps=100)
     s = ex.controls["learning rate"]
-    before = ex.image.value
+    before = picture(ex)
     for lr in (ex.spec.lr_grid[0], ex.spec.lr_grid[-1]):
         s.value = float(lr)
-        assert ex.image.value != before
-        before = ex.image.value
+        assert picture(ex) != before
+        before = picture(ex)
         assert_same_run(ex.trajectory, gdcore.run(gdcore.SGD(lr=float(lr)), f, X0, 40, tol=TOL))
     # lr = 1.0 > 2/L = 0.2: divergence, reported with the step where it happened
     ref = gdcore.run(gdcore.SGD(lr=1.0), f, X0, 100, tol=TOL)
     assert ref.status == "diverged" and ref.nit <= 40
     assert ex.status.value == f"diverged after {ref.nit} steps"
-    s.value = 0.25  # off-grid values are run exactly too
-    assert ex.lr == 0.25
-    assert_same_run(ex.trajectory, gdcore.run(gdcore.SGD(lr=0.25), f, X0, 40, tol=TOL))
-    assert ex.status.value.startswith("diverged after")
+    with pytest.raises(traitlets.TraitError):  # a value between positions is refused
+        s.value = 0.25
+    assert ex.lr == 1.0
     s.value = 0.1
     ref = gdcore.run(gdcore.SGD(lr=0.1), f, X0, 40, tol=TOL)
     assert ex.status.value == f"after 40 steps: loss {float(np.float32(ref.losses[-1])):.3g}"
@@ -173,10 +183,10 @@ def test_step_slider_reveals_a_prefix_without_rerunning(monkeypatch):
     original = ex.spec.run
     monkeypatch.setattr(ex.spec, "run", lambda *a, **k: calls.append(1) or original(*a, **k))
     s = ex.controls["steps"]
-    images = {ex.image.value}
+    images = {picture(ex)}
     for k in (0, 100, 1):
         s.value = k
-        images.add(ex.image.value)
+        images.add(picture(ex))
         assert_same_run(ex.trajectory, gdcore.run(gdcore.SGD(lr=0.05), f, X0, k, tol=TOL))
         loss = float(np.float32(ex.trajectory.losses[k]))
         assert ex.status.value == f"after {k} step{'s' if k != 1 else ''}: loss {loss:.3g}"
@@ -206,7 +216,7 @@ def test_optimizer_options_at_both_ends(name, optimizer, values, kwargs):
     seen = set()
     for v in (values[-1], values[0]):
         w.value = v
-        seen.add(ex.image.value)
+        seen.add(picture(ex))
         assert_same_run(ex.trajectory, gdcore.run(cls(lr=0.05, **kwargs(v)), f, X0, 60, tol=TOL))
     assert len(seen) == 2
 
@@ -237,10 +247,10 @@ def test_start_option_and_batch_size():
     rng = np.random.default_rng
     ref = gdcore.run(gdcore.SGD(lr=0.1), f, starts[0], 25, tol=TOL, batch_size=1, rng=rng(0))
     assert_same_run(ex.trajectory, ref)
-    before = ex.image.value
+    before = picture(ex)
     ex.controls["start"].value = tuple(starts[1])
     ex.controls["batch size"].value = "full"
-    assert ex.image.value != before
+    assert picture(ex) != before
     assert_same_run(ex.trajectory, gdcore.run(gdcore.SGD(lr=0.1), f, starts[1], 25, tol=TOL))
     # the fit panel shows the current line w x + b across the panel
     fit_ax = ex.figure.axes[2]
@@ -318,7 +328,8 @@ def test_compare_mode_scales_each_learning_rate():
     assert list(ex.controls) == ["learning rate ×", "steps"]
     s = ex.controls["learning rate ×"]
     assert s.value == 1.0
-    for m in (float(ex.spec.lr_grid[-1]), 5.0):
+    five = min(ex.positions("lr"), key=lambda v: abs(np.log(v / 5.0)))
+    for m in (float(ex.spec.lr_grid[-1]), five):
         s.value = m
         trajs = ex.trajectory
         assert list(trajs) == ["SGD", "momentum", "Adam"]
@@ -329,7 +340,7 @@ def test_compare_mode_scales_each_learning_rate():
         assert_same_run(trajs["Adam"], gdcore.run(gdcore.Adam(lr=0.1 * m), f, X0, 60, tol=TOL))
     parts = ex.status.value.split("; ")
     assert [p.split(":")[0] for p in parts] == ["SGD", "momentum", "Adam"]
-    nit = gdcore.run(gdcore.SGD(lr=0.25), f, X0, 60, tol=TOL).nit
+    nit = gdcore.run(gdcore.SGD(lr=0.05 * five), f, X0, 60, tol=TOL).nit
     assert parts[0] == f"SGD: diverged after {nit} steps"
     legend = ex.figure.axes[1].get_legend()
     assert [t.get_text() for t in legend.get_texts()] == ["SGD", "momentum", "Adam"]
@@ -344,12 +355,14 @@ def test_high_dimensional_objective_shows_the_loss_only():
 
 def test_redraw_changes_only_the_moving_parts():
     ex = explore(quadratic(), x0=X0, lr=0.05, steps=5, max_steps=50)
-    a = png_pixels(ex.image.value)
+    a = np.concatenate([png_pixels(p) for p in picture(ex)], axis=1)
     ex.controls["steps"].value = 6
-    b = png_pixels(ex.image.value)
+    b = np.concatenate([png_pixels(p) for p in picture(ex)], axis=1)
     changed = np.any(a != b, axis=-1)
     assert 0 < changed.mean() < 0.05  # a few pixels around the new point and loss segment
-    assert a.shape == b.shape == (340, 840, 3)
+    assert a.shape == b.shape == (340, 840, 3)  # the panels' images make up the figure
+    whole = np.asarray(ex.figure.canvas.buffer_rgba())[..., :3]
+    np.testing.assert_array_equal(b, whole)
 
 
 # -- bad arguments ------------------------------------------------------------------------------
@@ -414,7 +427,7 @@ def static_payload(ex: Explorer) -> tuple[str, dict]:
 
 def decoded_runs(ex: Explorer) -> tuple[dict, dict]:
     _, payload = static_payload(ex)
-    runs = _static.unpack(base64.b64decode(payload["data"]), payload["layout"], ex.spec.dim)
+    runs = mirror.unpack(base64.b64decode(payload["data"]), payload["layout"], ex.spec.dim)
     return payload, runs
 
 
@@ -457,13 +470,18 @@ def test_static_html_has_every_control_and_the_hooks():
         "start",
     ]
     assert payload["controls"][0]["labels"][payload["controls"][0]["value"]] == "0.1"
-    png = re.search(r'src="data:image/png;base64,([^"]+)"', html).group(1)
-    img = Image.open(io.BytesIO(base64.b64decode(png)))
-    assert img.size == (1680, 680)  # twice the CSS size: crisp on high-density screens
-    assert [a["panel"] for a in payload["axes"]] == ["contour", "loss"]
-    box = payload["axes"][0]["box"]
-    assert 0 < box[0] < 0.2 and 0 < box[2] < 0.5
-    assert payload["axes"][0]["xlim"] == [-3.0, 3.0] and payload["axes"][1]["ylog"] is True
+    pngs = re.findall(r'src="data:image/png;base64,([^"]+)"', html)
+    sizes = [Image.open(io.BytesIO(base64.b64decode(p))).size for p in pngs]
+    panels = payload["panels"]
+    assert [p["panel"] for p in panels] == ["contour", "loss"]
+    # one image per panel, at twice the CSS size (crisp on high-density screens)
+    assert sizes == [(2 * p["size"][0], 2 * p["size"][1]) for p in panels]
+    assert sum(p["size"][0] for p in panels) == 840 and panels[0]["size"][1] == 340
+    for p in panels:
+        assert f'width="{p["size"][0]}" height="{p["size"][1]}"' in html
+        x, y, w, h = p["box"]  # the axes box lies inside its own panel's image
+        assert 0 < x < x + w < 1 and 0 < y < y + h < 1 and w > 0.5
+    assert panels[0]["xlim"] == [-3.0, 3.0] and panels[1]["ylog"] is True
     status = re.search(r'class="gd-status"[^>]*>(.*?)</div>', html).group(1)
     assert htmllib.unescape(status) == ex.status.value
 
@@ -477,7 +495,7 @@ def assert_stored_run(runs: dict, r: int, ref: gdcore.Trajectory, box=None) -> N
     """Stored run ``r`` is ``ref``: same length/status, the loss texts of its exact losses,
     losses within 3 significant digits, params on the quantisation grid (or float32)."""
     assert runs["lens"][r] == ref.nit + 1 and runs["nits"][r] == ref.nit
-    assert runs["codes"][r] == _spec.STATUS_CODES[ref.status]
+    assert runs["codes"][r] == _schema.STATUS_CODES[ref.status]
     off = runs["offsets"][r]
     texts = runs["loss_texts"][off : off + ref.nit + 1]
     assert texts == [f"{v:.3g}" for v in ref.losses]  # exactly Python's digits
@@ -486,7 +504,7 @@ def assert_stored_run(runs: dict, r: int, ref: gdcore.Trajectory, box=None) -> N
     np.testing.assert_allclose(Ls[fin], ref.losses[fin], rtol=5e-3)
     if box is not None:
         P = run_slice(runs, r, "params")
-        step = (box[:, 1] - box[:, 0]) / _static.QMAX
+        step = (box[:, 1] - box[:, 0]) / _schema.QMAX
         inside = (ref.params >= box[:, 0]) & (ref.params <= box[:, 1])
         err = np.abs(P - ref.params)
         assert np.all(err[inside] <= (0.5 + 1e-9) * np.broadcast_to(step, P.shape)[inside])
@@ -607,7 +625,7 @@ def test_loss_codes_give_pythons_digits(refine):
     )
     codes = _static.loss_codes(v, refine)
     for x, c in zip(v, codes, strict=True):
-        text, value = _static._decode_loss(int(c), refine)
+        text, value = mirror.decode_loss(int(c), refine)
         assert text == f"{x:.3g}".replace("-0", "0") if x == 0 else text == f"{x:.3g}", (x, text)
         if np.isfinite(x) and x != 0 and abs(x) > 1e-300:
             scale = max(abs(x), abs(value))  # half a unit in the last stored digit
@@ -642,3 +660,360 @@ def test_status_text_matches_the_python_format():
     assert _spec.status_text(0, 30, 30, 0.012345) == "after 30 steps: loss 0.0123"
     assert _spec.format_g(123456.0) == "1.23e+05"
     assert _spec.format_g(0.0001234) == "0.000123"
+
+
+# -- the keyword API: marks, set, trajectory_at, positions ----------------------------------------
+def test_arguments_after_x0_are_keyword_only_and_steps_default_fits_max_steps():
+    with pytest.raises(TypeError):
+        explore(quadratic(), X0, "sgd")
+    ex = explore(parabola(), [4.0], max_steps=20)
+    assert ex.controls["steps"].value == 20 and ex.positions("steps") == list(range(21))
+    assert explore(parabola(), [4.0]).controls["steps"].value == 30
+
+
+def test_marks_are_exact_positions_of_an_evenly_spaced_slider():
+    f = parabola()
+    marks = {"one step": 0.5, "2/L": 1.0, "third": 1 / 3}
+    ex = explore(f, [4.0], lr=0.1, lr_range=(1e-3, 1.5), max_steps=60, marks=marks)
+    pos = ex.positions("lr")
+    assert pos == sorted(pos) and len(set(pos)) == len(pos)
+    for label, v in marks.items():
+        assert v in pos
+        assert (label, pos.index(v)) in ex.spec.marks
+    assert 0.1 in pos
+    h = np.log10(1.5 / 1e-3) / 24
+    gaps = np.diff(np.log10(pos))  # a point within h/3 of a mark gives way to it
+    assert gaps.min() >= h / 3 - 1e-12 and gaps.max() <= 4 * h / 3 + 1e-12
+    # the live slider holds the exact floats; the marks strip names every mark
+    assert [v for _, v in ex.controls["learning rate"].options] == pos
+    for label in marks:
+        assert htmllib.escape(label) in ex.marks.value
+    # the ends of lr_range may be marks too (the lattice through lr = 0.1 passes beyond them)
+    ends = explore(f, [4.0], lr_range=(1e-3, 1.5), marks={"lo": 1e-3, "hi": 1.5})
+    assert 1e-3 in ends.positions("lr") and 1.5 in ends.positions("lr")
+
+
+@pytest.mark.parametrize("bad", [1.6, 1e-4, -0.5])
+def test_a_mark_outside_lr_range_is_refused_by_name(bad):
+    with pytest.raises(ValueError, match=r"marks\['far'\].*lr_range \[0.001, 1.5\]"):
+        explore(parabola(), [4.0], lr_range=(1e-3, 1.5), marks={"ok": 0.5, "far": bad})
+
+
+def test_marks_in_compare_mode_are_multipliers():
+    opts = {"SGD": {"lr": 0.05}, "Adam": {"lr": 0.1}}
+    ex = explore(quadratic(), X0, optimizers=opts, compare=True, max_steps=40, marks={"x4": 4.0})
+    ex.set(lr=4.0)
+    trajs = ex.trajectory
+    assert_same_run(trajs["SGD"], gdcore.run(gdcore.SGD(lr=0.2), quadratic(), X0, 30, tol=TOL))
+    assert_same_run(trajs["Adam"], gdcore.run(gdcore.Adam(lr=0.4), quadratic(), X0, 30, tol=TOL))
+    with pytest.raises(ValueError, match="multiplier"):
+        explore(quadratic(), X0, optimizers=opts, compare=True, marks={"x40": 40.0})
+
+
+def test_mark_rows_never_overlap():
+    marks = [("one step", 10), ("2/L", 11), ("a long label", 12), ("z", 24)]
+    rows = _spec.mark_rows(marks, 25, 150)
+    assert rows[0] != rows[1] and rows[1] != rows[2] and rows[0] != rows[2]
+    assert rows[3] == 0
+    assert _spec.mark_rows([("a", 0), ("b", 24)], 25, 150) == [0, 0]
+
+
+def every_setting(ex: Explorer) -> list[dict]:
+    """Each control at each of its extremes, the others at their initial values."""
+    out = []
+    for key in ex.spec.keys():
+        pos = ex.positions(key)
+        out += [{key: pos[0]}, {key: pos[-1]}]
+    return out
+
+
+def test_set_moves_every_control_to_its_extremes_and_equals_gdcore_run():
+    x, y = data()
+    f = mse(x, y)
+    starts = [[-0.5, 2.5], [3.5, -1.5]]
+    ex = explore(
+        f,
+        lr=0.1,
+        steps=25,
+        max_steps=40,
+        options={"batch_size": [1, 5, None], "start": starts, "momentum": [0.0, 0.9]},
+        panels=["contour", "loss", "fit"],
+        marks={"half": 0.5},
+    )
+    rng = np.random.default_rng
+    for values in every_setting(ex):
+        ex.set(**{k: ex.positions(k)[0] for k in ex.spec.keys() if k != "steps"}, steps=25)
+        before = picture(ex)
+        assert ex.set(**values) is ex
+        lr = values.get("lr", ex.positions("lr")[0])
+        k = values.get("steps", 25)
+        bs = values.get("batch_size", 1)
+        x0 = values.get("start", tuple(starts[0]))
+        mom = values.get("momentum", 0.0)
+        ref = gdcore.run(
+            gdcore.SGD(lr=lr, momentum=mom), f, list(x0), k, tol=TOL, batch_size=bs, rng=rng(0)
+        )
+        assert_same_run(ex.trajectory, ref)
+        assert_same_run(ex.trajectory_at(**values), ref)
+        assert ex.controls[ex.spec.control_name(next(iter(values)))].value in (
+            lr,
+            k,
+            "full" if bs is None else bs,
+            tuple(x0),
+            mom,
+        )
+        if values != {"lr": ex.positions("lr")[0]} and values != {"batch_size": 1}:
+            if values not in ({"start": tuple(starts[0])}, {"momentum": 0.0}):
+                assert picture(ex) != before
+
+
+def test_trajectory_at_leaves_the_widget_alone():
+    f = parabola()
+    ex = explore(f, [4.0], lr=0.1, lr_range=(1e-3, 1.5), max_steps=60, marks={"2/L": 1.0})
+    image, status, lr = picture(ex), ex.status.value, ex.controls["learning rate"].value
+    t = ex.trajectory_at(lr=1.05 if 1.05 in ex.positions("lr") else 1.0, steps=60)
+    assert_same_run(t, gdcore.run(gdcore.SGD(lr=1.0), f, [4.0], 60, tol=TOL))
+    assert t.status == "max_steps"  # lr = 2/L: w bounces between 4 and -4
+    big = ex.positions("lr")[-1]
+    assert ex.trajectory_at(lr=big, steps=60).status == "diverged"
+    assert (picture(ex), ex.status.value, ex.controls["learning rate"].value) == (
+        image,
+        status,
+        lr,
+    )
+    assert ex.lr == 0.1
+
+
+@pytest.mark.parametrize(
+    ("values", "match"),
+    [
+        (
+            {"lr": 0.5000001},
+            r"0\.5000001 .*'learning rate'.*nearest positions: 0\.5, .*marks: "
+            r"'one step': 0\.5",
+        ),
+        ({"lr": 2.0}, r"'learning rate'.*nearest positions"),
+        ({"lr": "0.5"}, r"'learning rate'"),
+        ({"steps": 30.5}, r"30\.5 .*'steps'.*nearest positions: 30, 31"),
+        ({"steps": -1}, r"'steps'.*nearest positions: 0"),
+        ({"steps": 61}, r"'steps'.*nearest positions: 60"),
+        ({"momentum": 0.91}, r"0\.91 .*'momentum'.*nearest positions: 0\.5, 0\.9"),
+        ({"momentum": None}, r"'momentum'"),
+        ({"start": [1.0]}, r"'start'.*nearest positions: \(4\.0,\), \(-2\.0,\)"),
+        ({"momentum": 0.9, "steps": 1000}, r"'steps'"),
+        ({"momentun": 0.9}, r"no control 'momentun'; the controls are \['lr', 'steps'"),
+    ],
+)
+def test_set_and_trajectory_at_refuse_values_that_are_not_positions(values, match):
+    ex = explore(
+        parabola(),
+        [4.0],
+        lr=0.1,
+        lr_range=(1e-3, 1.5),
+        max_steps=60,
+        options={"momentum": [0.0, 0.5, 0.9], "start": [[4.0], [-2.0]]},
+        marks={"one step": 0.5},
+    )
+    state = (picture(ex), ex.lr, ex.controls["steps"].value, ex.controls["momentum"].value)
+    with pytest.raises(ValueError, match=match):
+        ex.trajectory_at(**values)
+    with pytest.raises(ValueError, match=match):
+        ex.set(**values)
+    assert state == (
+        picture(ex),
+        ex.lr,
+        ex.controls["steps"].value,
+        ex.controls["momentum"].value,
+    )
+
+
+def test_optimizer_labels_and_numpy_values():
+    f = quadratic()
+    ex = explore(
+        f,
+        np.array(X0),
+        optimizers={"SGD": {"lr": 0.1}, "Adam": {"lr": 0.01}},
+        options={"beta1": np.array([0.5, 0.9]), "start": np.array([X0, [1.0, 1.0]])},
+        max_steps=30,
+        marks={"a": np.float64(0.05)},
+    )
+    assert ex.positions("optimizer") == ["SGD", "Adam"]
+    assert ex.positions("beta1") == [0.5, 0.9]
+    assert ex.positions("start") == [tuple(X0), (1.0, 1.0)]
+    ex.set(optimizer="Adam", beta1=np.float64(0.9), start=np.array([1.0, 1.0]), lr=np.float64(0.05))
+    ref = gdcore.run(gdcore.Adam(lr=0.05, betas=(0.9, 0.999)), f, [1.0, 1.0], 30, tol=TOL)
+    assert_same_run(ex.trajectory, ref)
+    assert ex.controls["optimizer"].value == "Adam"
+    with pytest.raises(ValueError, match=r"'optimizer'.*nearest positions: 'SGD', 'Adam'"):
+        ex.set(optimizer="adam")
+
+
+def test_payload_controls_carry_exact_values_and_marks():
+    ex = explore(
+        parabola(),
+        [4.0],
+        lr=0.1,
+        lr_range=(1e-3, 1.5),
+        max_steps=60,
+        options={"momentum": [0, 0.9]},
+        marks={"one step": 0.5, "2/L": 1.0},
+    )
+    html, payload = static_payload(ex)
+    lr, steps, mom = payload["controls"]
+    assert lr["values"] == ex.positions("lr")
+    assert lr["marks"] == [["one step", lr["values"].index(0.5)], ["2/L", lr["values"].index(1.0)]]
+    assert lr["labels"][lr["marks"][0][1]] == "0.5"
+    assert steps["values"] == list(range(61)) and mom["values"] == [0.0, 0.9]
+    # the range input lists its marks (ticks) and labels them
+    m = re.search(r'<input type="range" data-name="learning rate"[^>]*list="([^"]+)"', html)
+    datalist = re.search(rf'<datalist id="{m.group(1)}">(.*?)</datalist>', html).group(1)
+    assert re.findall(r'value="(\d+)"', datalist) == [str(i) for _, i in lr["marks"]]
+    assert re.findall(r'class="gd-mark"[^>]*>([^<]*)<', html) == ["one step", "2/L"]
+
+
+# -- the contract with explorer.js, the option registry, validation --------------------------------
+def test_payload_carries_the_schema_and_the_script_defines_none_of_it():
+    _, payload = static_payload(explore(parabola(), [4.0], max_steps=20))
+    assert payload["v"] == _schema.VERSION
+    assert payload["schema"] == _schema.schema()
+    js = _static.explorer_js()
+    # the script states the one format it implements, and no other shared constant
+    assert re.findall(r"var FORMAT = (\d+);", js) == [str(_schema.VERSION)]
+    for value in (
+        _schema.SIGN_BIT,
+        _schema.CODE_NAN,
+        _schema.CODE_INF,
+        _schema.CODE_NINF,
+        _schema.E_MIN,
+        _schema.MANTISSAS,
+        _schema.QMAX,
+        _schema.CLIP_MARGIN_PX,
+    ):
+        assert not re.search(rf"(?<![\w.]){value}(?![\w.])", js), value
+    literals = re.findall(r'"([^"\n]*)"', js)  # the script's string literals
+    for text in (*_schema.STATUS_TEXTS.values(), "diverged", "converged", "after "):
+        assert not any(text in lit for lit in literals), text
+    assert not set(_schema.STEP_WORDS) & set(literals)
+
+
+def test_status_texts_come_from_the_schema(monkeypatch):
+    monkeypatch.setitem(_schema.STATUS_TEXTS, 2, "blew up after {steps}")
+    assert _spec.status_text(2, 3, 10, 1e9) == "blew up after 3 steps"
+    assert _schema.schema()["status_texts"]["2"] == "blew up after {steps}"
+
+
+def test_an_invalid_combination_of_options_is_refused_at_construction():
+    with pytest.raises(ValueError, match=r"SGD cannot run with .*momentum=0\.0.*nesterov=True"):
+        explore(
+            quadratic(),
+            X0,
+            options={"momentum": [0.0, 0.9], "nesterov": [False, True]},
+        )
+    with pytest.raises(ValueError, match=r"options: 'beta1' applies to none of the optimizers"):
+        explore(quadratic(), X0, options={"beta1": [0.9]})
+    # one valid combination per series is fine: Adam never sees momentum, SGD never beta1
+    explore(
+        quadratic(),
+        X0,
+        optimizers={"SGD": {}, "Adam": {}},
+        options={"momentum": [0.0, 0.9], "beta1": [0.5, 0.9]},
+    )
+
+
+def test_an_option_is_one_registry_entry():
+    from gdcore.widgets import _options
+
+    def scale(s, v):
+        s.lr = s.lr * v
+
+    entry = _options.OptionDef(
+        key="lr_scale",
+        check=lambda where, v, objective: _options.check_real(where, v, low=0.0, low_open=True),
+        applies=lambda cls: True,
+        apply=scale,
+        label=_options.number_label,
+    )
+    _options.register(entry)
+    try:
+        f = quadratic()
+        ex = explore(f, X0, lr=0.1, max_steps=20, options={"lr_scale": [1.0, 0.5]})
+        assert ex.positions("lr_scale") == [1.0, 0.5]
+        ex.set(lr_scale=0.5)
+        assert_same_run(ex.trajectory, gdcore.run(gdcore.SGD(lr=0.05), f, X0, 20, tol=TOL))
+        with pytest.raises(ValueError, match=r"options\['lr_scale'\]\[1\]"):
+            explore(f, X0, options={"lr_scale": [1.0, -1.0]})
+    finally:
+        del _options.REGISTRY["lr_scale"]
+
+
+def test_fit_panel_model_is_explicit_not_read_from_the_name():
+    x, y = data()
+    f = mse(x, y)
+    del f.fit_kind
+    f.name = "logistic bce cross-entropy"  # a name says nothing
+    with pytest.raises(ValueError, match="fit_kind"):
+        explore(f, [0.0, 0.0], panels=["contour", "fit"])
+    f.fit_kind = "logistic"
+    assert explore(f, [0.0, 0.0], panels=["contour", "fit"]).spec.fit_kind == "logistic"
+    f.fit_kind = "cubic"
+    with pytest.raises(ValueError, match="fit_kind"):
+        explore(f, [0.0, 0.0], panels=["contour", "fit"])
+    X = x.reshape(-1, 1)
+    lin = gdcore.losses.mse(X, y, domain=[(-1.0, 4.0), (-2.0, 3.0)])
+    assert explore(lin, [0.0, 0.0], panels=["contour", "fit"]).spec.fit_kind == "linear"
+    logit = gdcore.losses.bce(X, (y > 1).astype(float), domain=[(-3.0, 3.0), (-3.0, 3.0)])
+    assert explore(logit, [0.0, 0.0], panels=["contour", "fit"]).spec.fit_kind == "logistic"
+
+
+def test_make_spec_takes_keywords():
+    with pytest.raises(TypeError):
+        _spec.make_spec(quadratic(), X0, "sgd")
+    spec = _spec.make_spec(quadratic(), X0, lr=0.05, max_steps=10)
+    assert spec.steps == 10 and spec.lr_grid[spec.lr_index] == 0.05
+
+
+def test_nothing_passed_in_is_kept_by_reference():
+    f = quadratic()
+    x0 = np.array(X0)
+    starts = np.array([X0, [1.0, 1.0]])
+    moms = [0.0, 0.9]
+    opts = {"SGD": {"lr": 0.1, "momentum": 0.5}, "Adam": {"lr": 0.01, "betas": [0.8, 0.99]}}
+    marks = {"a": 0.05}
+    panels = ["contour", "loss"]
+    ex = explore(
+        f,
+        x0,
+        optimizers=opts,
+        options={"start": starts, "weight_decay": moms},
+        marks=marks,
+        panels=panels,
+        max_steps=20,
+    )
+    before = (ex.trajectory_at(optimizer="Adam", lr=0.05), ex.trajectory_at(start=(1.0, 1.0)))
+    x0[:] = 7.0
+    starts[:] = 7.0
+    moms[1] = 0.1
+    opts["SGD"]["momentum"] = 0.0
+    opts["Adam"]["betas"][0] = 0.1
+    marks["a"] = 0.5
+    panels.append("fit")
+    after = (ex.trajectory_at(optimizer="Adam", lr=0.05), ex.trajectory_at(start=(1.0, 1.0)))
+    for a, b in zip(before, after, strict=True):
+        assert_same_run(a, b)
+    assert ex.positions("weight_decay") == [0.0, 0.9] and ex.spec.panels == ["contour", "loss"]
+    assert 0.05 in ex.positions("lr") and 0.5 not in ex.positions("lr")
+
+
+def test_a_failing_redraw_shows_its_error_in_the_status_line(monkeypatch):
+    ex = explore(quadratic(), X0, lr=0.1, max_steps=20, options={"momentum": [0.0, 0.9]})
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("the run failed")
+
+    monkeypatch.setattr(ex.spec, "run", boom)
+    ex.controls["momentum"].value = 0.9
+    assert ex.error == "RuntimeError: the run failed"
+    assert "error: RuntimeError: the run failed" in ex.status.value
+    monkeypatch.undo()
+    ex.controls["momentum"].value = 0.0
+    assert ex.error is None and ex.status.value.startswith("after 20 steps")

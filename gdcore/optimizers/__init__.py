@@ -6,6 +6,7 @@ Named optimizers (:class:`SGD`, :class:`Adagrad`, :class:`RMSprop`, :class:`Adam
 
 from ._base import GradientTransformation, Optimizer, chain
 from ._named import SGD, Adagrad, Adam, AdamW, RMSprop
+from ._second_order import Newton, Preconditioned, precondition, scale_by_inverse_hessian
 from ._transforms import (
     add_decayed_weights,
     decoupled_weight_decay,
@@ -26,12 +27,16 @@ __all__ = [
     "Adam",
     "AdamW",
     "GradientTransformation",
+    "Newton",
     "Optimizer",
+    "Preconditioned",
     "RMSprop",
     "add_decayed_weights",
     "chain",
     "decoupled_weight_decay",
+    "precondition",
     "scale_by_adam",
+    "scale_by_inverse_hessian",
     "scale_by_learning_rate",
     "scale_by_rms",
     "scale_by_rss",

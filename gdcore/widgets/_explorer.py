@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -12,29 +11,34 @@ import numpy as np
 
 from .._objective import Objective
 from ..running import Trajectory
+from . import _schema
 from ._figure import ExplorerFigure, loss_limits
-from ._spec import STATUS_CODES, make_spec, prefix, status_text
+from ._schema import STATUS_CODES
+from ._spec import lr_labels, make_spec, mark_rows, prefix, status_text
 
 __all__ = ["Explorer", "explore"]
 
 STATIC_ENV = "GDCORE_STATIC_HTML"
 LIVE_DPI = 100  # the live PNG is drawn at the figure's CSS size (fast to draw and encode)
+LR_DESC_PX = 110  # width of the learning-rate slider's description (its marks strip aligns)
+LIVE_TRACK = (LR_DESC_PX + 14, 62)  # px left and right of the slider track in the 330 px box
 
 
 def explore(
     objective: Objective,
     x0: Any = None,
+    *,
     optimizer: str = "sgd",
     lr: float | None = None,
     lr_range: tuple[float, float] | None = None,
-    steps: int = 30,
+    steps: int | None = None,
     max_steps: int = 100,
     options: Mapping[str, Sequence[Any]] | None = None,
     optimizers: Mapping[str, Mapping[str, Any]] | None = None,
     compare: bool = False,
     panels: Sequence[str] | None = None,
     title: str | None = None,
-    *,
+    marks: Mapping[str, float] | None = None,
     tol: float | None = 1e-6,
     lr_points: int = 25,
     seed: int = 0,
@@ -65,12 +69,13 @@ def explore(
         With ``compare=True`` it is the multiplier of each optimizer's own rate (default 1).
     lr_range
         ``(low, high)`` of the log-scaled learning-rate slider, default ``(1e-3, 1)``; with
-        ``compare=True`` the multiplier's range, default ``(0.1, 10)``. The slider has
-        ``lr_points`` positions across the range, on a lattice through ``lr`` (so ``lr`` is
-        exact; if ``lr`` is off the lattice through ``low`` the ends move outwards by less
-        than one position).
+        ``compare=True`` the multiplier's range, default ``(0.1, 10)``. The slider's positions
+        are ``lr_points`` log-spaced values across the range on a lattice through ``lr`` (so
+        ``lr`` is exact; if ``lr`` is off the lattice through ``low`` the ends move outwards
+        by less than one position), plus the ``marks``.
     steps
-        Initial number of steps shown, ``0 <= steps <= max_steps``.
+        Initial number of steps shown, ``0 <= steps <= max_steps``; default
+        ``min(30, max_steps)``.
     max_steps
         Length of every run (the step slider only reveals a prefix).
     options
@@ -89,11 +94,17 @@ def explore(
         Race the ``optimizers``: one path and loss line each, with a legend; the slider
         "learning rate ×" multiplies every optimizer's own ``lr``.
     panels
-        Panels left to right: default ``["curve", "loss"]`` (1-D), ``["contour", "loss"]``
+        Panels, one image each, side by side (stacked at full width on screens narrower
+        than 600 px): default ``["curve", "loss"]`` (1-D), ``["contour", "loss"]``
         (2-D), ``["loss"]`` otherwise; ``"fit"`` adds the data and the current fitted line
         for a loss on 1-feature data (``objective.X``, ``objective.y``, params ``[w, b]``).
     title
         Text above the controls.
+    marks
+        ``{label: value}`` pinned onto the learning-rate slider (the multiplier's slider with
+        ``compare=True``), e.g. ``{"2/L": 0.2}``: each value, which must lie in ``lr_range``,
+        is an exact position of the slider, drawn as a labelled tick under it. Lattice points
+        closer to a mark than a third of the lattice step are dropped.
     tol
         Gradient-norm tolerance of the runs: a run stops as *converged* when
         :math:`\lVert\nabla f(w_k)\rVert \le` ``tol`` (``None``: never).
@@ -106,9 +117,12 @@ def explore(
     -------
     Explorer
         ``ex.controls[description]`` (the widgets: "learning rate", "steps", and one per
-        option), ``ex.status`` (HTML status line), ``ex.image`` (PNG), ``ex.figure``,
+        option), ``ex.status`` (HTML status line), ``ex.images`` (one PNG per panel),
+        ``ex.figure``,
         ``ex.trajectory`` (equal to ``gdcore.run`` with the current settings and ``steps``;
-        a dict by label in compare mode). Setting a control's ``value`` updates at once.
+        a dict by label in compare mode). Setting a control's ``value`` updates at once;
+        ``ex.set(lr=..., steps=...)``, ``ex.trajectory_at(...)`` and ``ex.positions(key)``
+        address the controls by key with exact values.
 
     Raises
     ------
@@ -118,19 +132,20 @@ def explore(
     spec = make_spec(
         objective,
         x0,
-        optimizer,
-        lr,
-        lr_range,
-        steps,
-        max_steps,
-        options,
-        optimizers,
-        compare,
-        panels,
-        title,
-        tol,
-        lr_points,
-        seed,
+        optimizer=optimizer,
+        lr=lr,
+        lr_range=lr_range,
+        steps=steps,
+        max_steps=max_steps,
+        options=options,
+        optimizers=optimizers,
+        compare=compare,
+        panels=panels,
+        title=title,
+        marks=marks,
+        tol=tol,
+        lr_points=lr_points,
+        seed=seed,
     )
     return Explorer(spec)
 
@@ -145,12 +160,15 @@ class Explorer:
     status : ipywidgets.HTML
         One line: "converged after 41 steps", "diverged after 12 steps",
         "after 30 steps: loss 0.0123" (one entry per optimizer in compare mode).
-    image : ipywidgets.Image
-        The figure as PNG.
+    images : dict[str, ipywidgets.Image]
+        One PNG per panel, by panel name, in a box that wraps (the panels stack on a narrow
+        screen).
     figure : matplotlib.figure.Figure
-        The figure behind the image.
+        The figure behind the images (the panels side by side).
     widget : ipywidgets.VBox
         The whole live widget.
+    error : str or None
+        The error of the last redraw, also shown in the status line (``None`` if it worked).
     """
 
     def __init__(self, spec: Any) -> None:  # a validated Spec from explore()
@@ -169,6 +187,7 @@ class Explorer:
         ]
         limits = loss_limits(spec, [t.losses for t in samples], [t.diverged for t in samples])
         self._fig = ExplorerFigure(spec, limits, dpi=LIVE_DPI)
+        self.error: str | None = None
         self._build_controls()
         self._rerun()
         self._redraw()
@@ -178,17 +197,14 @@ class Explorer:
         spec = self.spec
         style = {"description_width": "initial"}
         layout = widgets.Layout(width="330px")
-        g = np.log10(spec.lr_grid)
-        step = (g[-1] - g[0]) / (len(g) - 1)
-        lr = widgets.FloatLogSlider(
+        lr_options = list(
+            zip(lr_labels(spec.lr_grid), (float(v) for v in spec.lr_grid), strict=True)
+        )
+        lr = widgets.SelectionSlider(
+            options=lr_options,
             value=self._lr,
-            base=10,
-            min=g[0],
-            max=g[-1],
-            step=step,
             description=spec.lr_name,
-            readout_format=".3g",
-            style=style,
+            style={"description_width": f"{LR_DESC_PX}px"},
             layout=layout,
             continuous_update=True,
         )
@@ -201,6 +217,7 @@ class Explorer:
             layout=layout,
         )
         self.controls: dict[str, widgets.Widget] = {spec.lr_name: lr, "steps": steps}
+        self._keys = {"lr": spec.lr_name, "steps": "steps"}
         for o in spec.options:
             opts = list(zip(o.labels, o.widget_values(), strict=True))
             value = opts[o.index][1]
@@ -218,22 +235,29 @@ class Explorer:
                     continuous_update=True,
                 )
             self.controls[o.name] = w
+            self._keys[o.key] = o.name
         for name, w in self.controls.items():
             w.observe(self._on_change, names="value")
             w._gd_name = name
-        w, _ = self._fig.css_size
-        self.image = widgets.Image(
-            value=b"",
-            format="png",
-            layout=widgets.Layout(width=f"{w}px", max_width="100%", height="auto"),
-        )
+        self.images = {
+            p["panel"]: widgets.Image(
+                value=b"",
+                format="png",
+                layout=widgets.Layout(width=f"{p['size'][0]}px", max_width="100%", height="auto"),
+            )
+            for p in self._fig.geometry()
+        }
         self.status = widgets.HTML(value="")
         children: list[widgets.Widget] = []
         if spec.title:
             children.append(widgets.HTML(value=f"<b>{_escape(spec.title)}</b>"))
+        boxes = list(self.controls.values())
+        if spec.marks:  # the learning-rate slider with its marks strip underneath
+            self.marks = widgets.HTML(value=_marks_html(spec), layout=widgets.Layout(width="330px"))
+            boxes[0] = widgets.VBox([lr, self.marks])
         children += [
-            widgets.HBox(list(self.controls.values()), layout=widgets.Layout(flex_flow="row wrap")),
-            self.image,
+            widgets.HBox(boxes, layout=widgets.Layout(flex_flow="row wrap")),
+            widgets.HBox(list(self.images.values()), layout=widgets.Layout(flex_flow="row wrap")),
             self.status,
         ]
         self.widget = widgets.VBox(children)
@@ -244,10 +268,10 @@ class Explorer:
         name = change["owner"]._gd_name
         if name == "steps":
             self._steps = int(change["new"])
-            self._redraw()
+            self._update(rerun=False)
             return
         if name == self.spec.lr_name:
-            self._lr = self._snap(float(change["new"]))
+            self._lr = float(change["new"])
         else:
             o = next(o for o in self.spec.options if o.name == name)
             index = o.widget_values().index(change["new"])
@@ -262,16 +286,84 @@ class Explorer:
                         self.controls[self.spec.lr_name].value = self._lr
                     finally:
                         self._hold = False
-        self._rerun()
-        self._redraw()
+        self._update(rerun=True)
 
-    def _snap(self, v: float) -> float:
-        """A slider value on (within rounding of) a grid position is that grid value exactly."""
-        g = self.spec.lr_grid
-        i = int(np.argmin(np.abs(np.log(g / v))))
-        return float(g[i]) if abs(math.log(g[i] / v)) < 1e-9 else v
+    # -- setting controls by key ----------------------------------------------------------------
+    def _resolve(self, values: Mapping[str, Any]) -> tuple[float, int, dict[str, int]]:
+        """(lr, steps, option indices) with ``values`` applied; ValueError for a non-position."""
+        spec = self.spec
+        lr, steps, opts = self._lr, self._steps, dict(self._values)
+        for key, value in values.items():
+            if key not in spec.keys():
+                raise ValueError(f"no control {key!r}; the controls are {spec.keys()}")
+            i = spec.index(key, value)
+            if key == "lr":
+                lr = float(spec.lr_grid[i])
+            elif key == "steps":
+                steps = i
+            else:
+                opts[key] = i
+        return lr, steps, opts
+
+    def set(self, **values: Any) -> Explorer:
+        """Move controls to exact positions: ``ex.set(lr=0.5, steps=60, momentum=0.9)``.
+
+        Keys are ``"lr"`` (the multiplier in compare mode), ``"steps"`` and the options'
+        keys (``"momentum"``, ``"start"``, ``"batch_size"``, ``"optimizer"`` (a label)...).
+        Every value must be exactly one of :meth:`positions` of its control, else a
+        ``ValueError`` names the control and the nearest positions (nothing is changed).
+        Returns the explorer, redrawn once.
+        """
+        lr, steps, opts = self._resolve(values)
+        self._hold = True
+        try:
+            self.controls[self.spec.lr_name].value = lr
+            self.controls["steps"].value = steps
+            for o in self.spec.options:
+                self.controls[o.name].value = o.widget_values()[opts[o.key]]
+        finally:
+            self._hold = False
+        self._lr, self._steps, self._values = lr, steps, opts
+        self._update(rerun=True)
+        return self
+
+    def trajectory_at(self, **values: Any) -> Trajectory | dict[str, Trajectory]:
+        """What the explorer shows with the controls at ``values``, leaving the widget as it is.
+
+        The same keys and checks as :meth:`set`; controls not given keep their current values.
+        Equal to ``gdcore.run`` with those settings and ``steps``; a dict by label in compare
+        mode.
+        """
+        lr, steps, opts = self._resolve(values)
+        out = {
+            self.spec.series[i].label: prefix(
+                self.spec.run(self.spec.series[i], lr, opts), steps, self.spec.tol
+            )
+            for i in self.spec.active_series(opts)
+        }
+        return out if self.spec.compare else next(iter(out.values()))
+
+    def positions(self, key: str) -> list[Any]:
+        """The exact values control ``key`` can take (``"lr"``, ``"steps"``, option keys)."""
+        return self.spec.positions(key)
 
     # -- computing and drawing -------------------------------------------------------------------
+    # A control change: _update -> _rerun (one gdcore.run per series drawn, max_steps long; not
+    # for the step slider) -> _redraw (ExplorerFigure.update blits the moving artists onto the
+    # cached background, pngs() encodes one PNG per panel, the images and the status are set).
+    def _update(self, rerun: bool) -> None:
+        """Rerun (if asked) and redraw; an error is shown in the status line, not swallowed."""
+        try:
+            if rerun:
+                self._rerun()
+            self._redraw()
+            self.error = None
+        except Exception as exc:  # shown to the reader, kept in ex.error
+            self.error = f"{type(exc).__name__}: {exc}"
+            self.status.value = (
+                f'<span style="color:#b00020">{_escape(_schema.ERROR_PREFIX + self.error)}</span>'
+            )
+
     def _rerun(self) -> None:
         self._runs = {
             i: self.spec.run(self.spec.series[i], self._lr, self._values)
@@ -290,12 +382,14 @@ class Explorer:
         for i, t in self._runs.items():
             k = min(self._steps, int(t.nit))
             text = status_text(STATUS_CODES[t.status], int(t.nit), self._steps, float(t.losses[k]))
-            parts.append(f"{self.spec.series[i].label}: {text}" if self.spec.compare else text)
-        return "; ".join(parts)
+            label = self.spec.series[i].label
+            parts.append(f"{label}{_schema.LABEL_SEPARATOR}{text}" if self.spec.compare else text)
+        return _schema.SERIES_SEPARATOR.join(parts)
 
     def _redraw(self) -> None:
         self._fig.update(self._shown())
-        self.image.value = self._fig.png()
+        for image, png in zip(self.images.values(), self._fig.pngs(), strict=True):
+            image.value = png  # an unchanged panel sends nothing (traitlets compares the bytes)
         self.status.value = self._status()
 
     # -- public ----------------------------------------------------------------------------------
@@ -339,6 +433,29 @@ class Explorer:
     def __repr__(self) -> str:
         names = ", ".join(self.controls)
         return f"Explorer({self.spec.objective.name!r}, controls: {names})"
+
+
+def _marks_html(spec: Any) -> str:
+    """Labelled ticks under the live learning-rate slider, placed by percentage of its track."""
+    n = len(spec.lr_grid)
+    left, right = LIVE_TRACK
+    rows = mark_rows(spec.marks, n, 330 - left - right)
+    parts = []
+    for (label, i), row in zip(spec.marks, rows, strict=True):
+        pct = 100.0 * i / max(n - 1, 1)
+        parts.append(
+            f'<span style="position:absolute;left:{pct:.3f}%;top:0;height:5px;'
+            f'border-left:1px solid #555"></span>'
+            f'<span style="position:absolute;left:{pct:.3f}%;top:{5 + 14 * row}px;'
+            f'transform:translateX(-50%);white-space:nowrap">{_escape(label)}</span>'
+        )
+    height = 5 + 14 * (max(rows) + 1)
+    return (
+        f'<div class="gd-marks" style="position:relative;height:{height}px;'
+        f'margin:-4px {right}px 0 {left}px;font-size:11px;line-height:14px;color:#444">'
+        + "".join(parts)
+        + "</div>"
+    )
 
 
 def _escape(s: str) -> str:

@@ -11,6 +11,7 @@ parts in JavaScript from the exported axes boxes and data limits.
 from __future__ import annotations
 
 import io
+import itertools
 import struct
 import zlib
 from dataclasses import dataclass
@@ -25,11 +26,10 @@ from PIL import Image
 
 from .. import plotting
 from ..plotting import COLORS, STYLE
+from ._schema import CSS_DPI, MARKER_EDGE_PT, MARKER_MAX
 from ._spec import Spec
 
 PANEL_SIZE = (4.2, 3.4)  # inches per panel
-CSS_DPI = 100  # CSS pixels per inch of the figure
-MARKER_MAX = 100  # iterates get markers while at most this many points are shown
 
 
 def _chunk(tag: bytes, data: bytes) -> bytes:
@@ -141,6 +141,27 @@ class ExplorerFigure:
             self.canvas.draw()
         self.fig.set_layout_engine("none")  # freeze the layout: the background is final
         self._background = self.canvas.copy_from_bbox(self.fig.bbox)
+        self.cuts = self._cuts()
+
+    def _cuts(self) -> list[int]:
+        """CSS-pixel columns where the figure is cut into one image per panel.
+
+        Between two panels, halfway from the right edge of one panel's decorations (tick
+        labels, axis labels, legend) to the left edge of the next one's.
+        """
+        renderer = self.canvas.get_renderer()
+        k = CSS_DPI / self.fig.dpi
+        boxes = [ax.get_tightbbox(renderer) for ax in self.axes.values()]
+        W = self.css_size[0]
+        inner = [round(0.5 * (a.x1 + b.x0) * k) for a, b in itertools.pairwise(boxes)]
+        return [0, *[min(max(c, 1), W - 1) for c in inner], W]
+
+    def _columns(self) -> list[tuple[int, int]]:
+        """Each panel's pixel columns ``[c0, c1)`` in the canvas."""
+        k = self.fig.dpi / CSS_DPI
+        W = self.canvas.get_width_height(physical=True)[0]
+        px = [min(round(c * k), W) for c in self.cuts]
+        return list(itertools.pairwise(px))
 
     # -- static parts ---------------------------------------------------------------------------
     def _draw_contour(self, ax: Any) -> None:
@@ -225,6 +246,7 @@ class ExplorerFigure:
             "loss_lw": STYLE["loss_lw"] * k,
             "fit_lw": 2.0 * k,
             "marker_max": MARKER_MAX,
+            "marker_edge": MARKER_EDGE_PT * k,
         }
 
     def update(self, runs: list[tuple[int, np.ndarray, np.ndarray]]) -> None:
@@ -261,20 +283,27 @@ class ExplorerFigure:
         xs = np.array([x0, x1])
         return xs, p[0] * xs + p[1]
 
-    def png(self, compress_level: int = 1) -> bytes:
-        """The canvas as PNG bytes: RGB, no row filter, zlib at low compression (fast).
+    def pngs(self, compress_level: int = 1) -> list[bytes]:
+        """One PNG per panel from the canvas: RGB, no row filter, zlib at low compression.
 
         Pillow's encoder spends most of its time choosing row filters; a plain white-background
         figure compresses as well without them, at about half the time.
         """
         rgba = np.asarray(self.canvas.buffer_rgba())
-        return encode_png(rgba, compress_level)
+        return [
+            encode_png(np.ascontiguousarray(rgba[:, c0:c1]), compress_level)
+            for c0, c1 in self._columns()
+        ]
 
-    def background_png(self, colors: int = 64) -> bytes:
-        """The background only, as a small palette PNG (for the static HTML form)."""
+    def background_pngs(self, colors: int = 64) -> list[bytes]:
+        """The background only, one small palette PNG per panel (for the static HTML form)."""
         self.canvas.restore_region(self._background)
         w, h = self.canvas.get_width_height(physical=True)
-        img = Image.frombuffer("RGBA", (w, h), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+        whole = Image.frombuffer("RGBA", (w, h), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+        return [self._palette_png(whole.crop((c0, 0, c1, h)), colors) for c0, c1 in self._columns()]
+
+    @staticmethod
+    def _palette_png(img: Image.Image, colors: int) -> bytes:
         img = img.convert("RGB").quantize(
             colors=colors, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE
         )
@@ -291,15 +320,21 @@ class ExplorerFigure:
         return buf.getvalue()
 
     def geometry(self) -> list[dict[str, Any]]:
-        """Each panel's axes box (fractions of the figure, from the top left) and data limits."""
-        W, H = self.canvas.get_width_height(physical=True)
+        """Each panel's image size (CSS px), axes box (fractions of its image, from the top
+        left) and data limits."""
+        H = self.canvas.get_width_height(physical=True)[1]
+        css_h = self.css_size[1]
         out = []
-        for panel, ax in self.axes.items():
+        for (panel, ax), (c0, c1), a, b in zip(
+            self.axes.items(), self._columns(), self.cuts, self.cuts[1:], strict=False
+        ):
             bb = ax.get_window_extent()
+            w = c1 - c0
             out.append(
                 {
                     "panel": panel,
-                    "box": [bb.x0 / W, 1.0 - bb.y1 / H, bb.width / W, bb.height / H],
+                    "size": [b - a, css_h],
+                    "box": [(bb.x0 - c0) / w, 1.0 - bb.y1 / H, bb.width / w, bb.height / H],
                     "xlim": [float(v) for v in ax.get_xlim()],
                     "ylim": [float(v) for v in ax.get_ylim()],
                     "xlog": ax.get_xscale() == "log",

@@ -1,13 +1,15 @@
-"""The explorer's specification: validated arguments, the learning-rate grid and the runs.
+"""The explorer's specification: validated arguments, the learning-rate positions and the runs.
 
 Both forms of the explorer (the live ipywidget and the static HTML block) read one
 :class:`Spec`. Every trajectory either form shows comes from :func:`gdcore.run` through
-:meth:`Spec.run` (one run, or one batched run over all grid learning rates), so the math has
-a single source.
+:meth:`Spec.run` (one run, or one batched run over all learning-rate positions), so the math
+has a single source. The options (momentum, start, batch size...) come from the registry in
+:mod:`._options`.
 """
 
 from __future__ import annotations
 
+import copy
 import itertools
 import math
 import numbers
@@ -17,19 +19,13 @@ from typing import Any
 
 import numpy as np
 
-from .. import schedules
+from .. import losses
 from .._objective import Objective
 from .._validation import check_int, check_point, check_real
 from ..optimizers import OPTIMIZERS, Optimizer
-from ..running import CONVERGED, DIVERGED, MAX_STEPS, Trajectory, _message, run
-
-#: status codes shared with explorer.js
-STATUS_CODES = {MAX_STEPS: 0, CONVERGED: 1, DIVERGED: 2}
-
-#: options that are not optimizer keyword arguments
-RUN_OPTIONS = ("start", "batch_size", "gamma", "beta1", "beta2")
-
-PANELS = ("curve", "contour", "loss", "fit")
+from ..running import MAX_STEPS, Trajectory, _message, run
+from . import _schema
+from ._options import OptionDef, RunSetting, known, lookup
 
 
 @dataclass
@@ -44,7 +40,11 @@ class Series:
 
 @dataclass
 class Option:
-    """A discrete control: ``key`` (canonical name), ``name`` (its description) and values."""
+    """A discrete control: ``key``, ``name`` (its text), values, labels and its definition.
+
+    ``definition`` is the registry entry (``None`` for the optimizer dropdown, whose values
+    are the indices of the series).
+    """
 
     key: str
     name: str
@@ -52,6 +52,36 @@ class Option:
     labels: list[str]
     kind: str  # "slider" or "dropdown"
     index: int = 0  # initially selected
+    definition: OptionDef | None = None
+
+    def positions(self) -> list[Any]:
+        """The exact values of the control (what ``Explorer.set`` accepts).
+
+        Start points are tuples of floats, the full batch is ``None``, optimizers are labels.
+        """
+        if self.key == "optimizer":
+            return list(self.labels)
+        if self.key == "start":
+            return [tuple(float(v) for v in p) for p in self.values]
+        return list(self.values)
+
+    def matches(self, i: int, value: Any) -> bool:
+        """Whether ``value`` is exactly position ``i``."""
+        if self.key == "optimizer":
+            return isinstance(value, str) and value == self.labels[i]
+        if self.key == "start":
+            try:
+                v = np.asarray(value, dtype=float)
+            except (TypeError, ValueError):
+                return False
+            return v.shape == self.values[i].shape and bool(np.all(v == self.values[i]))
+        if self.values[i] is None:
+            return value is None or (isinstance(value, str) and value == "full")
+        return (
+            isinstance(value, (numbers.Real, np.bool_))
+            and not isinstance(value, str)
+            and value == self.values[i]
+        )
 
     def widget_values(self) -> list[Any]:
         """Values as the live widget holds them (hashable; ``None`` batch size is "full")."""
@@ -64,11 +94,14 @@ class Option:
 
 @dataclass
 class Spec:
+    """Everything an explorer shows, checked: see :func:`make_spec`."""
+
     objective: Objective
     dim: int
     x0: np.ndarray | None
     lr_grid: np.ndarray
     lr_index: int
+    marks: list[tuple[str, int]]  # (label, index into lr_grid) of each mark
     steps: int
     max_steps: int
     options: list[Option]
@@ -85,6 +118,80 @@ class Spec:
     def lr_name(self) -> str:
         return "learning rate ×" if self.compare else "learning rate"
 
+    def keys(self) -> list[str]:
+        """The controls' keys: ``"lr"``, ``"steps"`` and each option's."""
+        return ["lr", "steps", *[o.key for o in self.options]]
+
+    def control_name(self, key: str) -> str:
+        if key == "lr":
+            return self.lr_name
+        o = self.option(key)
+        return "steps" if o is None else o.name
+
+    def positions(self, key: str) -> list[Any]:
+        """The exact values control ``key`` can take, in slider order."""
+        if key == "lr":
+            return [float(v) for v in self.lr_grid]
+        if key == "steps":
+            return list(range(self.max_steps + 1))
+        o = self.option(key)
+        if o is None:
+            raise ValueError(f"no control {key!r}; the controls are {self.keys()}")
+        return o.positions()
+
+    def index(self, key: str, value: Any) -> int:
+        """The position of ``value`` on control ``key`` (ValueError if it is not one exactly)."""
+        if isinstance(value, np.ndarray) and value.ndim == 0:
+            value = value.item()
+        if key == "lr":
+            ok = isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+            hits = np.flatnonzero(self.lr_grid == float(value)) if ok else []
+            if len(hits):
+                return int(hits[0])
+        elif key == "steps":
+            ok = isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+            if ok and float(value).is_integer() and 0 <= value <= self.max_steps:
+                return int(value)
+        else:
+            o = self.option(key)
+            if o is None:
+                raise ValueError(f"no control {key!r}; the controls are {self.keys()}")
+            for i in range(len(o.values)):
+                if o.matches(i, value):
+                    return i
+        raise ValueError(
+            f"{value!r} is not a position of the {self.control_name(key)!r} control "
+            f"({key}=); {self._nearest(key, value)}"
+        )
+
+    def _nearest(self, key: str, value: Any) -> str:
+        pos = self.positions(key)
+        numeric = isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+        if key == "steps" and numeric and math.isfinite(value):
+            k = min(max(math.floor(value), 0), self.max_steps)
+            near = sorted({k, min(k + 1, self.max_steps)})
+        elif (
+            numeric
+            and math.isfinite(value)
+            and all(
+                isinstance(p, numbers.Real) and not isinstance(p, (bool, np.bool_)) for p in pos
+            )
+        ):
+            x = np.asarray(pos, dtype=float)
+            if key == "lr" and value > 0:
+                dist = np.abs(np.log(x) - math.log(value))
+            else:
+                dist = np.abs(x - value)
+            near = [pos[i] for i in sorted(np.argsort(dist, kind="stable")[:2])]
+        else:
+            near = pos if len(pos) <= 8 else [*pos[:4], "...", *pos[-4:]]
+        text = "nearest positions: " + ", ".join(repr(p) for p in near)
+        if key == "lr" and self.marks:
+            text += "; marks: " + ", ".join(
+                f"{label!r}: {float(self.lr_grid[i])!r}" for label, i in self.marks
+            )
+        return text
+
     def option(self, key: str) -> Option | None:
         for o in self.options:
             if o.key == key:
@@ -100,92 +207,105 @@ class Spec:
             return [int(values["optimizer"])]
         return [0]
 
-    def start(self, values: Mapping[str, Any]) -> np.ndarray:
-        o = self.option("start")
-        if o is None:
-            assert self.x0 is not None
-            return self.x0
-        return np.asarray(o.values[int(values["start"])], dtype=float)
+    def setting(self, s: Series, lr: Any, values: Mapping[str, Any]) -> RunSetting:
+        """The run of series ``s`` at slider value ``lr`` with option indices ``values``."""
+        assert self.x0 is not None or self.option("start") is not None
+        setting = RunSetting(
+            cls=s.cls,
+            kwargs=dict(s.kwargs),
+            lr=lr * s.lr if self.compare else lr,
+            x0=self.x0,
+        )
+        defined = [o for o in self.options if o.definition is not None]
+        for o in sorted(defined, key=lambda o: o.definition.stage):
+            if o.definition.applies(s.cls):
+                o.definition.apply(setting, o.values[int(values[o.key])])
+        return setting
 
     def optimizer(self, s: Series, lr: Any, values: Mapping[str, Any]) -> Optimizer:
         """The optimizer of series ``s`` at slider value ``lr`` (a float or an ``(L, 1)`` array)."""
-        rate = lr * s.lr if self.compare else lr
-        kw = dict(s.kwargs)
-        accepts = s.cls.defaults
-        for o in self.options:
-            if o.key in ("optimizer", "start", "batch_size", "gamma"):
-                continue
-            v = o.values[int(values[o.key])]
-            if o.key in ("beta1", "beta2"):
-                if "betas" in accepts:
-                    betas = list(kw.get("betas", accepts["betas"]))
-                    betas[0 if o.key == "beta1" else 1] = v
-                    kw["betas"] = tuple(betas)
-            elif o.key in accepts:
-                kw[o.key] = v
-        if self.option("gamma") is not None:
-            gamma = self.option("gamma").values[int(values["gamma"])]
-            rate = schedules.exponential_decay(rate, gamma)
-        return s.cls(lr=rate, **kw)
+        return self.setting(s, lr, values).optimizer()
 
     def run(
         self, s: Series, lr: Any, values: Mapping[str, Any], steps: int | None = None
     ) -> Trajectory:
         """``gdcore.run`` for series ``s``; ``lr`` an ``(L, 1)`` array runs a batch over it."""
-        x0 = self.start(values)
+        setting = self.setting(s, lr, values)
+        x0 = setting.x0
         if np.ndim(lr):
             x0 = np.broadcast_to(x0, (np.shape(lr)[0], self.dim))
-        bs = self.option("batch_size")
-        batch_size = None if bs is None else bs.values[int(values["batch_size"])]
         return run(
-            self.optimizer(s, lr, values),
+            setting.optimizer(),
             self.objective,
             x0,
             self.max_steps if steps is None else steps,
             tol=self.tol,
-            batch_size=batch_size,
+            batch_size=setting.batch_size,
             rng=np.random.default_rng(self.seed),
         )
 
     def relevant(self, o: Option, s: Series) -> bool:
         """Whether option ``o`` changes the runs of series ``s``."""
-        if o.key in ("start", "batch_size", "gamma"):
-            return True
-        if o.key == "optimizer":
-            return False  # the series is the optimizer
-        if o.key in ("beta1", "beta2"):
-            return "betas" in s.cls.defaults
-        return o.key in s.cls.defaults
+        return o.definition is not None and o.definition.applies(s.cls)
 
-    def combos(self) -> list[dict[str, int]]:
-        """Every combination of option indices, the last option varying fastest."""
-        keys = [o.key for o in self.options]
+    def combos(self, keys: Sequence[str] | None = None) -> list[dict[str, int]]:
+        """Every combination of option indices (of ``keys``, default all), the last fastest."""
+        opts = [o for o in self.options if keys is None or o.key in keys]
         return [
-            dict(zip(keys, c, strict=True))
-            for c in itertools.product(*[range(len(o.values)) for o in self.options])
+            dict(zip([o.key for o in opts], c, strict=True))
+            for c in itertools.product(*[range(len(o.values)) for o in opts])
         ]
 
     def initial_values(self) -> dict[str, int]:
         return {o.key: o.index for o in self.options}
 
 
-# -- status text (explorer.js formats the same strings from code, nit and the loss) -------------
-def format_g(v: float, p: int = 3) -> str:
+# -- status text (explorer.js formats the same strings from the schema) --------------------------
+def format_g(v: float, p: int = _schema.LOSS_DIGITS) -> str:
     """``f"{v:.3g}"``: the loss as the status line shows it (explorer.js shows the same digits)."""
     return f"{float(v):.{p}g}"
 
 
-def _steps(n: int) -> str:
-    return f"{n} step" if n == 1 else f"{n} steps"
-
-
 def status_text(code: int, nit: int, k: int, loss_k: float) -> str:
     """The status after revealing ``k`` steps of a run with status ``code`` stopped at ``nit``."""
-    if code == 2 and nit <= k:
-        return f"diverged after {_steps(nit)}"
-    if code == 1 and nit <= k:
-        return f"converged after {_steps(nit)}"
-    return f"after {_steps(k)}: loss {format_g(loss_k)}"
+    return _schema.status_text(code, nit, k, format_g(loss_k))
+
+
+def lr_labels(grid: np.ndarray) -> list[str]:
+    """``.3g`` labels of the learning-rate positions, with more digits where two would agree."""
+    digits = [3] * len(grid)
+    while True:
+        labels = [f"{float(v):.{d}g}" for v, d in zip(grid, digits, strict=True)]
+        seen: dict[str, int] = {}
+        for lab in labels:
+            seen[lab] = seen.get(lab, 0) + 1
+        if all(n == 1 for n in seen.values()):
+            return labels
+        digits = [d + 1 if seen[lab] > 1 else d for d, lab in zip(digits, labels, strict=True)]
+
+
+def mark_rows(marks: list[tuple[str, int]], n: int, track_px: float) -> list[int]:
+    """Rows (0, 1, ...) of the mark labels under a slider so that no two labels overlap.
+
+    ``n`` positions spread over ``track_px`` pixels; a label is about 6.5 px per character
+    wide, centred on its position. Greedy: each label (left to right) takes the first row
+    whose last label ends before it starts.
+    """
+    order = sorted(range(len(marks)), key=lambda j: marks[j][1])
+    ends: list[float] = []
+    rows = [0] * len(marks)
+    for j in order:
+        label, i = marks[j]
+        x = track_px * i / max(n - 1, 1)
+        half = 3.25 * len(label) + 4
+        for r, end in enumerate(ends):
+            if x - half > end:
+                rows[j], ends[r] = r, x + half
+                break
+        else:
+            rows[j] = len(ends)
+            ends.append(x + half)
+    return rows
 
 
 def prefix(t: Trajectory, k: int, tol: float | None) -> Trajectory:
@@ -193,43 +313,32 @@ def prefix(t: Trajectory, k: int, tol: float | None) -> Trajectory:
     n = int(t.nit)
     if t.status != MAX_STEPS and n <= k:
         return Trajectory(
-            t.params[: n + 1],
-            t.losses[: n + 1],
-            t.status,
-            n,
-            t.x,
-            t.fun,
-            t.success,
-            t.message,
-            t.grad_norms[: n + 1],
+            params=t.params[: n + 1],
+            losses=t.losses[: n + 1],
+            status=t.status,
+            nit=n,
+            x=t.x,
+            fun=t.fun,
+            success=t.success,
+            message=t.message,
+            grad_norms=t.grad_norms[: n + 1],
         )
     P, L, G = t.params[: k + 1], t.losses[: k + 1], t.grad_norms[: k + 1]
     limit = 1e6 * (abs(float(t.losses[0])) + 1.0)
-    success = tol is None
     return Trajectory(
-        P,
-        L,
-        MAX_STEPS,
-        k,
-        P[k],
-        float(L[k]),
-        success,
-        _message(MAX_STEPS, k, float(L[k]), float(G[k]), tol, None, limit),
-        G,
+        params=P,
+        losses=L,
+        status=MAX_STEPS,
+        nit=k,
+        x=P[k],
+        fun=float(L[k]),
+        success=tol is None,
+        message=_message(MAX_STEPS, k, float(L[k]), float(G[k]), tol, None, limit),
+        grad_norms=G,
     )
 
 
 # -- validation ---------------------------------------------------------------------------------
-def _label(v: Any) -> str:
-    if v is None:
-        return "full"
-    if isinstance(v, (bool, np.bool_)):
-        return str(bool(v))
-    if isinstance(v, numbers.Real):
-        return f"{float(v):g}"
-    return "(" + ", ".join(f"{float(x):g}" for x in np.ravel(v)) + ")"
-
-
 def lr_lattice(lr: float, lo: float, hi: float, points: int) -> tuple[np.ndarray, int]:
     """Log-spaced learning rates covering ``[lo, hi]`` with ``lr`` exactly on the grid.
 
@@ -247,6 +356,54 @@ def lr_lattice(lr: float, lo: float, hi: float, points: int) -> tuple[np.ndarray
         if abs(math.log10(grid[i]) - math.log10(edge)) < 1e-9:
             grid[i] = edge
     return grid, below
+
+
+def lr_positions(
+    lr: float, lo: float, hi: float, points: int, marks: Mapping[str, float]
+) -> tuple[np.ndarray, int, list[tuple[str, int]]]:
+    """The learning-rate slider's positions: the lattice of :func:`lr_lattice` plus the marks.
+
+    Each mark is an exact position; lattice points closer to a mark than a third of the
+    lattice step (in log10) are dropped so the spacing stays even. Returns the positions
+    (increasing), the index of ``lr`` and ``[(label, index)]`` of the marks.
+    """
+    grid, i = lr_lattice(lr, lo, hi, points)
+    h = (math.log10(hi) - math.log10(lo)) / (points - 1)
+    pinned = [float(m) for m in marks.values()]
+    keep = [
+        float(g)
+        for j, g in enumerate(grid)
+        if j == i or all(abs(math.log10(g) - math.log10(m)) >= h / 3 for m in pinned)
+    ]
+    values = sorted(set(keep) | set(pinned))
+    index = {v: k for k, v in enumerate(values)}
+    return (
+        np.asarray(values),
+        index[float(lr)],
+        [(lab, index[float(m)]) for lab, m in marks.items()],
+    )
+
+
+def _check_marks(marks: Any, lo: float, hi: float, compare: bool) -> dict[str, float]:
+    if marks is None:
+        return {}
+    if not isinstance(marks, Mapping):
+        raise TypeError(
+            f"marks must be a dict {{label: learning rate}}, got {type(marks).__name__}"
+        )
+    out = {}
+    what = "multiplier" if compare else "learning rate"
+    for label, v in marks.items():
+        if not isinstance(label, str) or not label:
+            raise TypeError(f"marks keys must be non-empty labels (str), got {label!r}")
+        v = check_real(f"marks[{label!r}]", v)
+        if not lo <= v <= hi:
+            raise ValueError(
+                f"marks[{label!r}] = {v!r} must lie in lr_range [{lo:g}, {hi:g}] "
+                f"(the {what} slider's range)"
+            )
+        out[label] = v
+    return out
 
 
 def _check_lr_pair(name: str, value: Any) -> tuple[float, float]:
@@ -273,7 +430,7 @@ def _series(optimizer: Any, optimizers: Any, compare: bool) -> list[Series]:
         if compare:
             raise ValueError("compare=True needs optimizers={label: {kwargs}, ...} to compare")
         cls = _optimizer_class(optimizer, "optimizer")
-        return [Series(cls.__name__, cls, {}, None)]
+        return [Series(label=cls.__name__, cls=cls, kwargs={}, lr=None)]
     if not isinstance(optimizers, Mapping) or not optimizers:
         raise TypeError("optimizers must be a non-empty dict {label: {optimizer kwargs}}")
     out = []
@@ -284,7 +441,7 @@ def _series(optimizer: Any, optimizers: Any, compare: bool) -> list[Series]:
             kw = {}
         if not isinstance(kw, Mapping):
             raise TypeError(f"optimizers[{label!r}] must be a dict of optimizer kwargs, got {kw!r}")
-        kw = dict(kw)
+        kw = copy.deepcopy(dict(kw))  # nothing the caller changes later reaches the explorer
         name = kw.pop("optimizer", label)
         cls = _optimizer_class(name, f"optimizers[{label!r}] (its label or its 'optimizer' entry)")
         lr = kw.pop("lr", None)
@@ -296,8 +453,11 @@ def _series(optimizer: Any, optimizers: Any, compare: bool) -> list[Series]:
                 f"optimizers[{label!r}]: {cls.__name__} has no argument {unknown[0]!r}; "
                 f"allowed: {sorted(cls.defaults)}"
             )
-        cls(lr=1e-3 if lr is None else lr, **kw)  # let the optimizer check its arguments
-        out.append(Series(label, cls, kw, lr))
+        try:  # let the optimizer check its arguments
+            cls(lr=1e-3 if lr is None else lr, **kw)
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"optimizers[{label!r}]: {exc}") from None
+        out.append(Series(label=label, cls=cls, kwargs=kw, lr=lr))
     if compare:
         for s in out:
             if s.lr is None:
@@ -305,72 +465,36 @@ def _series(optimizer: Any, optimizers: Any, compare: bool) -> list[Series]:
     return out
 
 
+def _values_list(raw: str, values: Any) -> list[Any]:
+    if isinstance(values, np.ndarray) and values.ndim >= 1:
+        values = list(values)  # numpy arrays of values (rows of starts) are lists too
+    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence) or not values:
+        raise TypeError(f"options[{raw!r}] must be a non-empty list of values, got {values!r}")
+    return list(values)
+
+
 def _options(options: Any, objective: Objective, series: list[Series], x0: Any) -> list[Option]:
     if options is None:
         return []
     if not isinstance(options, Mapping):
         raise TypeError(f"options must be a dict {{name: [values]}}, got {type(options).__name__}")
-    accepted = set().union(*(s.cls.defaults for s in series)) - {"lr", "betas"}
+    classes = [s.cls for s in series]
     out = []
     for raw, values in options.items():
         if not isinstance(raw, str):
             raise TypeError(f"options keys must be names (str), got {raw!r}")
         key = raw.strip().replace(" ", "_")
-        if key not in RUN_OPTIONS and key not in accepted:
-            raise ValueError(
-                f"options: unknown option {raw!r}; allowed: {sorted(set(RUN_OPTIONS) | accepted)}"
-            )
-        if key in ("beta1", "beta2") and not any("betas" in s.cls.defaults for s in series):
-            raise ValueError(f"options: {raw!r} needs an optimizer with betas (adam, adamw)")
-        if isinstance(values, (str, bytes)) or not isinstance(values, Sequence) or not values:
-            raise TypeError(f"options[{raw!r}] must be a non-empty list of values, got {values!r}")
-        values = list(values)
-        kind = "slider"
-        if key == "start":
-            values = [
-                check_point(f"options['start'][{i}]", v, objective.dim)
-                for i, v in enumerate(values)
-            ]
-            if any(v.ndim != 1 for v in values):
-                raise ValueError("options['start'] must be a list of single start points")
-            kind = "dropdown"
-        elif key == "batch_size":
-            if objective.n_samples is None:
-                raise ValueError(
-                    f"options['batch_size'] needs a loss on data; "
-                    f"{objective.name!r} has no data rows"
-                )
-            values = [
-                None
-                if v is None
-                else check_int(f"options['batch_size'][{i}]", v, low=1, high=objective.n_samples)
-                for i, v in enumerate(values)
-            ]
-        elif key == "gamma":
-            values = [
-                check_real(f"options['gamma'][{i}]", v, low=0.0, high=1.0, low_open=True)
-                for i, v in enumerate(values)
-            ]
-        else:
-            for i, v in enumerate(values):
-                if not isinstance(v, (numbers.Real, np.bool_)):
-                    raise TypeError(f"options[{raw!r}][{i}] must be a number, got {v!r}")
-            values = [v if isinstance(v, (bool, np.bool_)) else float(v) for v in values]
-            for s in series:  # let each optimizer that takes it check every value
-                for v in values:
-                    if key in ("beta1", "beta2") and "betas" in s.cls.defaults:
-                        b = list(s.kwargs.get("betas", s.cls.defaults["betas"]))
-                        b[0 if key == "beta1" else 1] = v
-                        try:
-                            s.cls(betas=tuple(b))
-                        except ValueError as exc:
-                            raise ValueError(f"options[{raw!r}]: {exc}") from None
-                    elif key in s.cls.defaults:
-                        try:
-                            s.cls(**{**s.kwargs, key: v})
-                        except ValueError as exc:
-                            raise ValueError(f"options[{raw!r}]: {exc}") from None
-        labels = [_label(v) for v in values]
+        d = lookup(key, classes)
+        if d is None:
+            raise ValueError(f"options: unknown option {raw!r}; allowed: {known(classes)}")
+        if not any(d.applies(cls) for cls in classes):
+            names = sorted({cls.__name__ for cls in classes})
+            raise ValueError(f"options: {raw!r} applies to none of the optimizers {names}")
+        values = [
+            d.check(f"options[{raw!r}][{i}]", v, objective)
+            for i, v in enumerate(_values_list(raw, values))
+        ]
+        labels = [d.label(v) for v in values]
         if len(set(labels)) != len(labels):
             raise ValueError(f"options[{raw!r}] has repeated values: {labels}")
         index = 0
@@ -381,28 +505,121 @@ def _options(options: Any, objective: Objective, series: list[Series], x0: Any) 
                     "x0 must be one of options['start'] (or None to start at the first)"
                 )
             index = hits[0]
-        out.append(Option(key, key.replace("_", " "), values, labels, kind, index))
+        out.append(
+            Option(
+                key=key,
+                name=key.replace("_", " "),
+                values=values,
+                labels=labels,
+                kind=d.kind,
+                index=index,
+                definition=d,
+            )
+        )
     return out
+
+
+def _check_every_combination(spec: Spec) -> None:
+    """Build every optimizer the controls can select; a failure names the option values."""
+    lrs = spec.lr_grid[:, None]
+    for s in spec.series:
+        keys = [o.key for o in spec.options if spec.relevant(o, s)]
+        for combo in spec.combos(keys):
+            values = {**spec.initial_values(), **combo}
+            try:
+                spec.optimizer(s, lrs, values)
+            except (TypeError, ValueError) as exc:
+                chosen = {k: spec.option(k).values[i] for k, i in combo.items()}
+                shown = ", ".join(f"{k}={v!r}" for k, v in chosen.items())
+                raise ValueError(
+                    f"options: {s.label} cannot run with {shown or 'its arguments'}: {exc}"
+                ) from None
+
+
+def _fit_kind(objective: Objective) -> str:
+    """The model the fit panel draws: ``objective.fit_kind``, or the kind of gdcore loss."""
+    kind = getattr(objective, "fit_kind", None)
+    if kind is None:
+        if isinstance(objective, losses.BCE):
+            kind = "logistic"
+        elif isinstance(objective, losses.MSE):
+            kind = "linear"
+        else:
+            raise ValueError(
+                f"panels: 'fit' needs to know the model of {objective.name!r}: use "
+                f"gdcore.losses.mse or bce, or set objective.fit_kind to one of "
+                f"{list(_schema.FIT_KINDS)}"
+            )
+    if kind not in _schema.FIT_KINDS:
+        raise ValueError(
+            f"objective.fit_kind must be one of {list(_schema.FIT_KINDS)}, got {kind!r}"
+        )
+    return kind
+
+
+def _panels(panels: Any, objective: Objective, dim: int) -> list[str]:
+    allowed = list(_schema.PANELS)
+    if panels is None:
+        return {1: ["curve", "loss"], 2: ["contour", "loss"]}.get(dim, ["loss"])
+    if isinstance(panels, str) or not isinstance(panels, Sequence):
+        raise TypeError(f"panels must be a list of panel names from {allowed}, got {panels!r}")
+    panels = list(panels)
+    for p in panels:
+        if p not in allowed:
+            raise ValueError(f"panels: unknown panel {p!r}; allowed: {allowed}")
+    if not panels or len(set(panels)) != len(panels):
+        raise ValueError(f"panels must be a non-empty list without repeats, got {panels!r}")
+    if "curve" in panels and dim != 1:
+        raise ValueError(f"panels: 'curve' needs a 1-D objective, got dim={dim}")
+    if "contour" in panels and dim != 2:
+        raise ValueError(f"panels: 'contour' needs a 2-D objective, got dim={dim}")
+    if ("curve" in panels or "contour" in panels) and objective.domain is None:
+        raise ValueError(
+            f"panels: 'curve'/'contour' need objective.domain; {objective.name!r} has none"
+        )
+    return panels
+
+
+def _fit_data(objective: Objective, dim: int) -> tuple[np.ndarray, np.ndarray]:
+    X, y = getattr(objective, "X", None), getattr(objective, "y", None)
+    if X is None or y is None:
+        raise ValueError(
+            "panels: 'fit' needs a loss on data with attributes X and y (gdcore.losses.mse or bce)"
+        )
+    X = np.array(X, dtype=float)
+    X = X.reshape(len(X), -1)
+    if X.shape[1] != 1 or dim != 2:
+        raise ValueError(
+            f"panels: 'fit' draws 1-feature models [w, b]; X has {X.shape[1]} "
+            f"features and the objective {dim} parameters"
+        )
+    return X[:, 0].copy(), np.array(y, dtype=float).ravel()
 
 
 def make_spec(
     objective: Any,
-    x0: Any,
-    optimizer: Any,
-    lr: Any,
-    lr_range: Any,
-    steps: Any,
-    max_steps: Any,
-    options: Any,
-    optimizers: Any,
-    compare: Any,
-    panels: Any,
-    title: Any,
-    tol: Any,
-    lr_points: Any,
-    seed: Any,
+    x0: Any = None,
+    *,
+    optimizer: Any = "sgd",
+    lr: Any = None,
+    lr_range: Any = None,
+    steps: Any = None,
+    max_steps: Any = 100,
+    options: Any = None,
+    optimizers: Any = None,
+    compare: Any = False,
+    panels: Any = None,
+    title: Any = None,
+    marks: Any = None,
+    tol: Any = 1e-6,
+    lr_points: Any = 25,
+    seed: Any = 0,
 ) -> Spec:
-    """Check every argument of :func:`explore` and build the :class:`Spec`."""
+    """Check every argument of :func:`explore` and build the :class:`Spec`.
+
+    Every optimizer the controls can select is built once here, so that a combination of
+    options that cannot run is a ``ValueError`` now, not when a reader selects it.
+    """
     if not isinstance(objective, Objective):
         raise TypeError(f"objective must be a gdcore.Objective, got {type(objective).__name__}")
     dim = objective.dim
@@ -432,6 +649,8 @@ def make_spec(
             optimizer = OPTIMIZERS[optimizer.lower()].__name__
     series = _series(optimizer, optimizers, compare)
     max_steps = check_int("max_steps", max_steps, low=1, high=100_000)
+    if steps is None:
+        steps = min(30, max_steps)
     steps = check_int("steps", steps, low=0, high=max_steps)
     lr_points = check_int("lr_points", lr_points, low=2, high=1000)
     seed = check_int("seed", seed, low=0)
@@ -441,7 +660,7 @@ def make_spec(
         raise TypeError(f"title must be a str or None, got {type(title).__name__}")
     x0_arr = None
     if x0 is not None:
-        x0_arr = check_point("x0", x0, dim)
+        x0_arr = np.array(check_point("x0", x0, dim), dtype=float)  # a copy
         if x0_arr.ndim != 1:
             raise ValueError(f"x0 must be one start point of shape ({dim},), got {x0_arr.shape}")
     opts = _options(options, objective, series, x0_arr)
@@ -449,15 +668,27 @@ def make_spec(
         labels = [s.label for s in series]
         index = labels.index(optimizer) if isinstance(optimizer, str) and optimizer in labels else 0
         opts.insert(
-            0, Option("optimizer", "optimizer", list(range(len(series))), labels, "dropdown", index)
+            0,
+            Option(
+                key="optimizer",
+                name="optimizer",
+                values=list(range(len(series))),
+                labels=labels,
+                kind="dropdown",
+                index=index,
+            ),
         )
-    if x0_arr is None and not any(o.key == "start" for o in opts):
-        default = getattr(objective, "x0", None)
-        if default is None:
-            raise TypeError(
-                "explore() needs a start point: pass x0=[...] or options={'start': [...]}"
-            )
-        x0_arr = check_point("objective.x0", default, dim)
+    if x0_arr is None:
+        start = next((o for o in opts if o.key == "start"), None)
+        if start is not None:
+            x0_arr = start.values[start.index]
+        else:
+            default = getattr(objective, "x0", None)
+            if default is None:
+                raise TypeError(
+                    "explore() needs a start point: pass x0=[...] or options={'start': [...]}"
+                )
+            x0_arr = np.array(check_point("objective.x0", default, dim), dtype=float)
 
     # learning-rate slider
     if compare:
@@ -476,62 +707,34 @@ def make_spec(
             else "lr"
         )
         raise ValueError(f"{what} must be in lr_range [{lo:g}, {hi:g}], got {lr:g}")
-    grid, lr_index = lr_lattice(lr, lo, hi, lr_points)
+    grid, lr_index, mark_index = lr_positions(
+        lr, lo, hi, lr_points, _check_marks(marks, lo, hi, compare)
+    )
 
-    # panels
-    default = {1: ["curve", "loss"], 2: ["contour", "loss"]}.get(dim, ["loss"])
-    if panels is None:
-        panels = default
-    if isinstance(panels, str) or not isinstance(panels, Sequence):
-        raise TypeError(f"panels must be a list of panel names from {list(PANELS)}, got {panels!r}")
-    panels = list(panels)
-    for p in panels:
-        if p not in PANELS:
-            raise ValueError(f"panels: unknown panel {p!r}; allowed: {list(PANELS)}")
-    if not panels or len(set(panels)) != len(panels):
-        raise ValueError(f"panels must be a non-empty list without repeats, got {panels!r}")
-    if "curve" in panels and dim != 1:
-        raise ValueError(f"panels: 'curve' needs a 1-D objective, got dim={dim}")
-    if "contour" in panels and dim != 2:
-        raise ValueError(f"panels: 'contour' needs a 2-D objective, got dim={dim}")
-    if ("curve" in panels or "contour" in panels) and objective.domain is None:
-        raise ValueError(
-            f"panels: 'curve'/'contour' need objective.domain; {objective.name!r} has none"
-        )
+    panels = _panels(panels, objective, dim)
     fit_kind, data = None, None
     if "fit" in panels:
-        X, y = getattr(objective, "X", None), getattr(objective, "y", None)
-        if X is None or y is None:
-            raise ValueError(
-                "panels: 'fit' needs a loss on data with attributes X and y "
-                "(gdcore.losses.mse or bce)"
-            )
-        X = np.asarray(X, dtype=float)
-        X = X.reshape(len(X), -1)
-        if X.shape[1] != 1 or dim != 2:
-            raise ValueError(
-                f"panels: 'fit' draws 1-feature models [w, b]; X has {X.shape[1]} "
-                f"features and the objective {dim} parameters"
-            )
-        name = str(getattr(objective, "name", "")).lower()
-        fit_kind = "logistic" if any(s in name for s in ("bce", "logistic", "cross")) else "linear"
-        data = (X[:, 0], np.asarray(y, dtype=float).ravel())
+        data = _fit_data(objective, dim)
+        fit_kind = _fit_kind(objective)
 
-    return Spec(
-        objective,
-        dim,
-        x0_arr,
-        grid,
-        lr_index,
-        steps,
-        max_steps,
-        opts,
-        series,
-        compare,
-        panels,
-        title,
-        tol,
-        seed,
-        fit_kind,
-        data,
+    spec = Spec(
+        objective=objective,
+        dim=dim,
+        x0=x0_arr,
+        lr_grid=grid,
+        lr_index=lr_index,
+        marks=mark_index,
+        steps=steps,
+        max_steps=max_steps,
+        options=opts,
+        series=series,
+        compare=compare,
+        panels=panels,
+        title=title,
+        tol=tol,
+        seed=seed,
+        fit_kind=fit_kind,
+        data=data,
     )
+    _check_every_combination(spec)
+    return spec

@@ -14,7 +14,7 @@ import base64
 import hashlib
 import html
 import json
-import math
+import numbers
 import zlib
 from functools import cache
 from importlib import resources
@@ -22,28 +22,63 @@ from typing import Any
 
 import numpy as np
 
-from ._figure import CSS_DPI, ExplorerFigure, loss_limits
-from ._spec import STATUS_CODES, Spec, status_text
+from . import _schema
+from ._figure import ExplorerFigure, loss_limits
+from ._schema import (
+    CODE_INF,
+    CODE_NAN,
+    CODE_NINF,
+    CODE_ZERO,
+    CSS_DPI,
+    E_MIN,
+    MANTISSAS,
+    NARROW_PX,
+    QMAX,
+    REFINE,
+    SIGN_BIT,
+    STATUS_CODES,
+)
+from ._spec import Spec, lr_labels, mark_rows, status_text
 
 F32_MAX = float(np.finfo(np.float32).max)
 PNG_BUDGET = 120_000  # bytes of background PNG before base64
 
-_CSS = """
-.gd-explorer{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;font-size:14px;
+_CSS = f"""
+.gd-explorer{{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;font-size:14px;
  margin:0.5em 0 1em 0;padding:0.5em;color:#222;background:#fff;border-radius:4px;
- box-sizing:border-box;max-width:100%;}
-.gd-explorer .gd-title{font-weight:600;margin-bottom:0.3em;}
-.gd-explorer .gd-controls{display:flex;flex-wrap:wrap;gap:0.25em 1.5em;margin-bottom:0.4em;}
-.gd-explorer .gd-control{display:flex;align-items:center;gap:0.5em;min-width:18em;}
-.gd-explorer .gd-label{white-space:nowrap;min-width:7.5em;}
-.gd-explorer input[type=range]{flex:1 1 9em;min-width:7em;margin:0;}
-.gd-explorer .gd-readout{font-variant-numeric:tabular-nums;min-width:3.5em;}
-.gd-explorer .gd-figure-wrap{position:relative;width:100%;}
-.gd-explorer .gd-background{display:block;width:100%;max-width:100%;height:auto;margin:0;
- padding:0;border:0;}
-.gd-explorer canvas.gd-figure{position:absolute;left:0;top:0;width:100%;height:100%;margin:0;
- padding:0;border:0;pointer-events:none;}
-.gd-explorer .gd-status{font-variant-numeric:tabular-nums;margin-top:0.3em;min-height:1.3em;}
+ box-sizing:border-box;max-width:100%;}}
+.gd-explorer .gd-title{{font-weight:600;margin-bottom:0.3em;}}
+.gd-explorer .gd-controls{{display:flex;flex-wrap:wrap;gap:0.25em 1.5em;margin-bottom:0.4em;}}
+.gd-explorer .gd-control{{display:flex;align-items:flex-start;gap:0.5em;min-width:18em;}}
+.gd-explorer .gd-control.gd-wide{{flex:1 1 100%;}}
+.gd-explorer .gd-label{{white-space:nowrap;min-width:7.5em;line-height:24px;}}
+.gd-explorer input[type=range]{{flex:1 1 9em;min-width:7em;height:24px;margin:0;}}
+.gd-explorer select{{min-height:24px;}}
+.gd-explorer .gd-readout{{font-variant-numeric:tabular-nums;min-width:3.5em;line-height:24px;}}
+.gd-explorer .gd-track{{flex:1 1 9em;min-width:7em;display:flex;flex-direction:column;}}
+.gd-explorer .gd-track input[type=range]{{flex:none;width:100%;}}
+.gd-explorer .gd-marks{{position:relative;display:block;font-size:12px;line-height:15px;
+ color:#444;}}
+.gd-explorer .gd-tick{{position:absolute;top:0;height:5px;border-left:1px solid #555;}}
+.gd-explorer .gd-mark{{position:absolute;transform:translateX(-50%);white-space:nowrap;}}
+.gd-explorer .gd-panels{{display:flex;flex-wrap:wrap;align-items:flex-start;}}
+.gd-explorer .gd-panel{{position:relative;min-width:0;}}
+.gd-explorer .gd-background{{display:block;width:100%;max-width:100%;height:auto;margin:0;
+ padding:0;border:0;}}
+.gd-explorer canvas.gd-figure{{position:absolute;left:0;top:0;width:100%;height:100%;margin:0;
+ padding:0;border:0;pointer-events:none;}}
+.gd-explorer .gd-status{{font-variant-numeric:tabular-nums;margin-top:0.3em;min-height:1.3em;}}
+.gd-explorer .gd-status.gd-error{{color:#b00020;}}
+@media (max-width:{NARROW_PX - 0.02}px){{
+ .gd-explorer{{font-size:15px;padding:0.5em 0;}}
+ .gd-explorer .gd-panel{{flex:1 1 100% !important;max-width:100% !important;}}
+ .gd-explorer .gd-control{{min-width:0;flex:1 1 100%;align-items:center;}}
+ .gd-explorer .gd-label{{min-width:6.5em;white-space:normal;line-height:1.2;}}
+ .gd-explorer input[type=range]{{height:44px;}}
+ .gd-explorer select{{min-height:44px;font-size:15px;max-width:100%;}}
+ .gd-explorer .gd-readout{{line-height:44px;}}
+ .gd-explorer .gd-marks{{font-size:12px;}}
+}}
 """
 
 _counter: dict[str, int] = {}
@@ -108,14 +143,14 @@ def precompute(spec: Spec) -> dict[str, Any]:
 # -- losses: exact 3-significant-digit decimals ---------------------------------------------------
 # A loss is stored as the digits Python's f"{loss:.3g}" shows (mantissa 100..999, exponent),
 # optionally with one more digit (the rounding residual, -5..5) for drawing. explorer.js builds
-# the status text from the digits, so it is Python's text by construction.
-E_MIN = -350  # decimal exponents -350..309 cover every float64
-SIGN_BIT = 1 << 23
-CODE_ZERO, CODE_NAN, CODE_INF, CODE_NINF = 0, (1 << 24) - 1, (1 << 24) - 2, (1 << 24) - 3
+# the status text from the digits, so it is Python's text by construction (constants: _schema).
 
 
 def loss_codes(v: np.ndarray, refine: bool) -> np.ndarray:
-    """uint32 codes of losses: ``((e - E_MIN) * 900 + m - 100) [* 11 + r + 5] + 1`` (+ sign)."""
+    """uint32 codes of losses: ``((e - E_MIN) * 900 + m - 100) [* 11 + r + 5] + 1`` (+ sign).
+
+    900 is :data:`_schema.MANTISSAS` and 11 :data:`_schema.REFINE`.
+    """
     v = np.asarray(v, dtype=float)
     a = np.abs(v)
     fin = np.isfinite(v) & (a > 0)
@@ -134,11 +169,12 @@ def loss_codes(v: np.ndarray, refine: bool) -> np.ndarray:
         m[k], e[k] = int(mant.replace(".", "")), int(exp)
     e = np.where(fin, e, 0)
     m = np.where(fin, m, 100)
-    code = (e - E_MIN) * 900 + (m - 100)
+    code = (e - E_MIN) * MANTISSAS + (m - 100)
     if refine:
         with np.errstate(all="ignore"):
             r = np.rint(10.0 * (a / 10.0 ** (e - 2).astype(float) - m))
-        code = code * 11 + (np.clip(np.where(fin, r, 0), -5, 5).astype(np.int64) + 5)
+        half = REFINE // 2
+        code = code * REFINE + (np.clip(np.where(fin, r, 0), -half, half).astype(np.int64) + half)
     code = code + 1 + np.where(v < 0, SIGN_BIT, 0)
     code = np.where(v == 0, CODE_ZERO, code)
     code = np.where(np.isnan(v), CODE_NAN, code)
@@ -147,46 +183,7 @@ def loss_codes(v: np.ndarray, refine: bool) -> np.ndarray:
     return code.astype("<u4")
 
 
-def _decode_loss(code: int, refine: bool) -> tuple[str, float]:
-    """``(text, value)`` of one loss code: the text is Python's ``.3g`` of the loss."""
-    specials = {
-        CODE_ZERO: ("0", 0.0),
-        CODE_NAN: ("nan", math.nan),
-        CODE_INF: ("inf", math.inf),
-        CODE_NINF: ("-inf", -math.inf),
-    }
-    if code in specials:
-        return specials[code]
-    neg = bool(code & SIGN_BIT)
-    c = (code & (SIGN_BIT - 1)) - 1
-    r = 0
-    if refine:
-        c, r = divmod(c, 11)
-        r -= 5
-    e, m = divmod(c, 900)
-    e += E_MIN
-    m += 100
-    digits = str(m)
-    if -4 <= e < 3:
-        if e >= 0:
-            text = digits[: e + 1] + "." + digits[e + 1 :]
-        else:
-            text = "0." + "0" * (-e - 1) + digits
-        text = text.rstrip("0").rstrip(".") if "." in text else text
-    else:
-        mant = (digits[0] + "." + digits[1:]).rstrip("0").rstrip(".")
-        text = f"{mant}e{'-' if e < 0 else '+'}{abs(e):02d}"
-    x = m + r / 10.0  # the same arithmetic as explorer.js
-    if e < -290:  # stay clear of overflow in 10 ** (2 - e)
-        value = x / 1e100 / 10.0 ** (2 - e - 100)
-    else:
-        value = x * 10.0 ** (e - 2) if e >= 2 else x / 10.0 ** (2 - e)
-    return ("-" + text if neg else text), (-value if neg else value)
-
-
 # -- parameters: 14-bit grid over a box, exceptions kept as float32 -------------------------------
-QBITS = 14
-QMAX = (1 << QBITS) - 2  # codes 0..QMAX on the grid; QMAX + 1 marks an exception (float32)
 
 
 def quant_box(spec: Spec, params: np.ndarray, diverged_mask: np.ndarray) -> np.ndarray:
@@ -222,14 +219,6 @@ def quantise(params: np.ndarray, box: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return q, _f32(params[~ok])
 
 
-def dequantise(q: np.ndarray, exceptions: np.ndarray, box: np.ndarray) -> np.ndarray:
-    """Inverse of :func:`quantise` (what explorer.js computes)."""
-    lo, hi = box[:, 0], box[:, 1]
-    out = lo + q.astype(float) / QMAX * (hi - lo)
-    out[q == QMAX + 1] = exceptions.astype(float)
-    return out
-
-
 # -- packing --------------------------------------------------------------------------------------
 def _planes(a: np.ndarray) -> bytes:
     """Delta-code an unsigned little-endian array along axis 0 and split it into byte planes."""
@@ -239,13 +228,6 @@ def _planes(a: np.ndarray) -> bytes:
     d = (a - prev).astype(a.dtype)  # wraps modulo 2**bits: lossless
     k = a.dtype.itemsize
     return np.ascontiguousarray(d.reshape(-1).view(np.uint8).reshape(-1, k).T).tobytes()
-
-
-def _unplanes(b: bytes, dtype: str, shape: tuple[int, ...]) -> np.ndarray:
-    k = np.dtype(dtype).itemsize
-    n = int(np.prod(shape))
-    d = np.frombuffer(b, np.uint8).reshape(k, n).T.copy().view(dtype).reshape(shape)
-    return np.cumsum(d, axis=0, dtype=d.dtype)
 
 
 def pack(spec: Spec, data: dict[str, Any]) -> tuple[bytes, dict[str, Any]]:
@@ -276,37 +258,25 @@ def pack(spec: Spec, data: dict[str, Any]) -> tuple[bytes, dict[str, Any]]:
         "raw_size": len(blob),
         "n_points": int(data["lens"].sum()),
         "refine": refine,
-        "qmax": QMAX,
         "qbox": None if box is None else box.tolist(),
     }
     return zlib.compress(blob, 9), meta
 
 
-def unpack(packed: bytes, meta: dict[str, Any], dim: int) -> dict[str, Any]:
-    """Decode :func:`pack` (the Python mirror of explorer.js, for tests).
-
-    ``losses`` are the drawn values, ``loss_texts`` the status texts of each loss.
-    """
-    blob = zlib.decompress(packed)
-    sec = {k: blob[o : o + n] for k, (o, n) in meta["sections"].items()}
-    n = meta["n_points"]
-    codes = _unplanes(sec["losses"], "<u4", (n,))
-    decoded = [_decode_loss(int(c), meta["refine"]) for c in codes]
-    out: dict[str, Any] = {
-        "table": np.frombuffer(sec["table"], "<u4"),
-        "lens": np.frombuffer(sec["lens"], "<u4"),
-        "nits": np.frombuffer(sec["nits"], "<u4"),
-        "codes": np.frombuffer(sec["codes"], "u1"),
-        "loss_codes": codes,
-        "losses": np.array([v for _, v in decoded]),
-        "loss_texts": [t for t, _ in decoded],
-    }
-    out["offsets"] = np.concatenate([[0], np.cumsum(out["lens"], dtype=np.int64)]).astype(np.int64)
-    if "params" in sec:
-        q = _unplanes(sec["params"], "<u2", (n, dim))
-        out["params"] = dequantise(
-            q, np.frombuffer(sec["exceptions"], "<f4"), np.asarray(meta["qbox"])
-        )
+def _json_values(o: Any) -> list[Any]:
+    """An option's exact values for the payload: numbers, ``null`` (full batch), lists, labels."""
+    out = []
+    for v in o.positions():
+        if isinstance(v, tuple):
+            out.append([float(x) for x in v])
+        elif isinstance(v, (bool, np.bool_)):
+            out.append(bool(v))
+        elif isinstance(v, numbers.Integral):
+            out.append(int(v))
+        elif isinstance(v, numbers.Real):
+            out.append(float(v))
+        else:
+            out.append(v)
     return out
 
 
@@ -316,7 +286,9 @@ def _controls(spec: Spec) -> list[dict[str, Any]]:
             "name": spec.lr_name,
             "key": "lr",
             "kind": "range",
-            "labels": [f"{v:.3g}" for v in spec.lr_grid],
+            "labels": lr_labels(spec.lr_grid),
+            "values": [float(v) for v in spec.lr_grid],
+            "marks": [[label, i] for label, i in spec.marks],
             "value": spec.lr_index,
         },
         {
@@ -324,6 +296,7 @@ def _controls(spec: Spec) -> list[dict[str, Any]]:
             "key": "steps",
             "kind": "range",
             "labels": None,
+            "values": list(range(spec.max_steps + 1)),
             "min": 0,
             "max": spec.max_steps,
             "value": spec.steps,
@@ -336,13 +309,41 @@ def _controls(spec: Spec) -> list[dict[str, Any]]:
                 "key": o.key,
                 "kind": "select" if o.kind == "dropdown" else "range",
                 "labels": o.labels,
+                "values": _json_values(o),
                 "value": o.index,
             }
         )
     return out
 
 
-def _control_html(c: dict[str, Any]) -> str:
+MARK_TRACK_PX = 150  # the narrowest learning-rate track at desktop width (for the mark rows)
+
+
+def _marks_html(c: dict[str, Any], list_id: str) -> str:
+    """A datalist of the marks (ticks on the range input) and their labels under it."""
+    n = len(c["labels"])
+    opts = "".join(
+        f'<option value="{i}" label="{html.escape(lab)}"></option>' for lab, i in c["marks"]
+    )
+    rows = mark_rows([(lab, i) for lab, i in c["marks"]], n, MARK_TRACK_PX)
+    spans = []
+    for (lab, i), row in zip(c["marks"], rows, strict=True):
+        t = i / max(n - 1, 1)
+        # the centre of a range input's thumb (about 16 px wide) at position t of the track
+        left = f"calc(8px + {t:.5f} * (100% - 16px))"
+        spans.append(
+            f'<span class="gd-tick" style="left:{left}"></span>'
+            f'<span class="gd-mark" data-t="{t:.5f}" style="left:{left};top:{5 + 15 * row}px">'
+            f"{html.escape(lab)}</span>"
+        )
+    height = 5 + 15 * (max(rows) + 1)
+    return (
+        f'<datalist id="{list_id}">{opts}</datalist>'
+        f'<span class="gd-marks" style="height:{height}px">{"".join(spans)}</span>'
+    )
+
+
+def _control_html(c: dict[str, Any], uid: str) -> str:
     name = html.escape(c["name"], quote=True)
     if c["kind"] == "select":
         opts = "".join(
@@ -356,10 +357,18 @@ def _control_html(c: dict[str, Any]) -> str:
         )
     lo, hi = (c["min"], c["max"]) if c["labels"] is None else (0, len(c["labels"]) - 1)
     readout = str(c["value"]) if c["labels"] is None else c["labels"][c["value"]]
-    return (
-        f'<label class="gd-control"><span class="gd-label">{name}</span>'
+    marks = c.get("marks") or []
+    list_id = f"{uid}-{c['key']}-marks"
+    attr = f' list="{list_id}"' if marks else ""
+    slider = (
         f'<input type="range" data-name="{name}" min="{lo}" max="{hi}" step="1" '
-        f'value="{c["value"]}" aria-label="{name}">'
+        f'value="{c["value"]}" aria-label="{name}"{attr}>'
+    )
+    if marks:
+        slider = f'<span class="gd-track">{slider}{_marks_html(c, list_id)}</span>'
+    wide = " gd-wide" if marks else ""
+    return (
+        f'<label class="gd-control{wide}"><span class="gd-label">{name}</span>{slider}'
         f'<output class="gd-readout">{html.escape(readout)}</output></label>'
     )
 
@@ -379,8 +388,10 @@ def initial_status(spec: Spec, data: dict[str, Any]) -> str:
         nit, code = int(data["nits"][r]), int(data["codes"][r])
         k = min(spec.steps, nit)
         text = status_text(code, nit, spec.steps, float(data["losses"][int(offsets[r]) + k]))
-        parts.append(f"{spec.series[i].label}: {text}" if spec.compare else text)
-    return "; ".join(parts)
+        parts.append(
+            f"{spec.series[i].label}{_schema.LABEL_SEPARATOR}{text}" if spec.compare else text
+        )
+    return _schema.SERIES_SEPARATOR.join(parts)
 
 
 def render_html(spec: Spec) -> str:
@@ -390,17 +401,18 @@ def render_html(spec: Spec) -> str:
     trajs = data["trajectories"]
     limits = loss_limits(spec, [t.losses for t in trajs], [t.diverged for t in trajs])
     # the background at twice the CSS resolution (crisp on high-density screens), unless a busy
-    # landscape makes that PNG too heavy: then fewer colours, then a lower resolution
+    # landscape makes those PNGs too heavy: then fewer colours, then a lower resolution
     for scale, colors in ((2.0, 64), (2.0, 24), (1.5, 24), (1.0, 32)):
         fig = ExplorerFigure(spec, limits, dpi=scale * CSS_DPI)
-        background = fig.background_png(colors)
-        if len(background) <= PNG_BUDGET:
+        backgrounds = fig.background_pngs(colors)
+        if sum(len(b) for b in backgrounds) <= PNG_BUDGET:
             break
-    css_w, css_h = fig.css_size
+    css_w = fig.css_size[0]
     n_active = len(spec.series) if spec.compare else 1
+    panels = fig.geometry()
     payload = {
-        "v": 2,
-        "size": [css_w, css_h],
+        "v": _schema.VERSION,
+        "schema": _schema.schema(),
         "controls": _controls(spec),
         "options": [o.key for o in spec.options],
         "radix": [len(o.values) for o in spec.options],
@@ -415,32 +427,28 @@ def render_html(spec: Spec) -> str:
         ]
         if spec.option("optimizer") is not None
         else None,
-        "axes": fig.geometry(),
+        "panels": panels,
         "style": fig.style(),
         "fit": spec.fit_kind,
         "data": base64.b64encode(packed).decode("ascii"),
         "layout": layout,
     }
     blob = json.dumps(payload, separators=(",", ":"), sort_keys=True).replace("</", "<\\/")
-    digest = hashlib.sha256(blob.encode() + background).hexdigest()[:12]
+    digest = hashlib.sha256(blob.encode() + b"".join(backgrounds)).hexdigest()[:12]
     _counter[digest] = _counter.get(digest, 0) + 1
     uid = f"gdx-{digest}" + (f"-{_counter[digest]}" if _counter[digest] > 1 else "")
-    controls = "".join(_control_html(c) for c in payload["controls"])
+    controls = "".join(_control_html(c, uid) for c in payload["controls"])
     title = f'<div class="gd-title">{html.escape(spec.title)}</div>' if spec.title else ""
-    alt = html.escape(
-        f"{', '.join(spec.panels)} of gradient descent on {spec.objective.name}", quote=True
+    figure = "".join(
+        _panel_html(p, png, spec.objective.name) for p, png in zip(panels, backgrounds, strict=True)
     )
-    png = base64.b64encode(background).decode("ascii")
     status = html.escape(initial_status(spec, data))
     script = explorer_js().replace("</", "<\\/")
     return (
         f'<div class="gd-explorer" id="{uid}" data-ready="0">'
         f"<style>{_CSS}</style>{title}"
         f'<div class="gd-controls">{controls}</div>'
-        f'<div class="gd-figure-wrap" style="max-width:{css_w}px">'
-        f'<img class="gd-background" src="data:image/png;base64,{png}" width="{css_w}" '
-        f'height="{css_h}" alt="{alt}">'
-        f'<canvas class="gd-figure"></canvas></div>'
+        f'<div class="gd-panels" style="max-width:{css_w}px">{figure}</div>'
         f'<div class="gd-status" aria-live="polite">{status}</div>'
         f'<script type="application/json" class="gd-data">{blob}</script>'
         f'<script>{script}\nwindow.gdExplorer.init(document.getElementById("{uid}"));</script>'
@@ -448,4 +456,24 @@ def render_html(spec: Spec) -> str:
     )
 
 
-__all__ = ["explorer_js", "loss_codes", "pack", "precompute", "render_html", "unpack"]
+PANEL_TEXT = {
+    "curve": "the objective's curve with the path of the iterates",
+    "contour": "contour lines of the objective with the path of the iterates",
+    "loss": "the loss against the step",
+    "fit": "the data and the current fitted model",
+}
+
+
+def _panel_html(p: dict[str, Any], png: bytes, name: str) -> str:
+    """One panel: its background image and the canvas explorer.js draws the runs on."""
+    w, h = p["size"]
+    alt = html.escape(f"{PANEL_TEXT[p['panel']]} ({name})", quote=True)
+    src = base64.b64encode(png).decode("ascii")
+    return (
+        f'<div class="gd-panel" data-panel="{p["panel"]}" style="flex:{w} 1 0;max-width:{w}px">'
+        f'<img class="gd-background" src="data:image/png;base64,{src}" width="{w}" '
+        f'height="{h}" alt="{alt}"><canvas class="gd-figure"></canvas></div>'
+    )
+
+
+__all__ = ["explorer_js", "loss_codes", "pack", "precompute", "render_html"]

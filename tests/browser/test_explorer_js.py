@@ -6,12 +6,14 @@ Uses the shared Chromium of tests/browser/conftest.py (one Playwright session pe
 from __future__ import annotations
 
 import base64
+import re
 
+import explorer_mirror as mirror
 import numpy as np
 import pytest
 
 from gdcore.functions import parabola, quadratic
-from gdcore.widgets import _static, explore
+from gdcore.widgets import _schema, _static, explore
 
 X0 = [-2.5, 2.0]
 
@@ -47,7 +49,8 @@ def test_static_explorer_in_a_browser(page, tmp_path):
     assert status.inner_text() == ex.status.value
     lr = root.locator('input[data-name="learning rate"]')
     readout = root.locator("output").first
-    shots = {root.locator(".gd-figure").screenshot()}
+    figure = root.locator(".gd-panels")
+    shots = {figure.screenshot()}
     for key, value in (("End", 0.0), ("Home", 0.0), ("End", 0.9)):
         if value:
             root.locator('input[data-name="momentum"]').focus()
@@ -59,7 +62,7 @@ def test_static_explorer_in_a_browser(page, tmp_path):
         ex.controls["learning rate"].value = grid_value
         assert readout.inner_text() == f"{grid_value:.3g}"
         assert status.inner_text() == ex.status.value  # JS formats exactly what Python does
-        shots.add(root.locator(".gd-figure").screenshot())
+        shots.add(figure.screenshot())
     assert "diverged" in status.inner_text()
     assert len(shots) == 4
     # the JS decoding of stored losses gives Python's ".3g" text and the value
@@ -81,10 +84,11 @@ def test_static_explorer_in_a_browser(page, tmp_path):
     for refine in (False, True):
         codes = [int(c) for c in _static.loss_codes(np.array(values), refine)]
         js = page.evaluate(
-            "([cs, r]) => cs.map((c) => window.gdExplorer.decodeLoss(c, r))", [codes, refine]
+            "([cs, r, S]) => cs.map((c) => window.gdExplorer.codec(S).decodeLoss(c, r))",
+            [codes, refine, _schema.schema()],
         )
         assert [t for t, _ in js] == [f"{v:.3g}" for v in values]
-        py = [_static._decode_loss(c, refine)[1] for c in codes]
+        py = [mirror.decode_loss(c, refine)[1] for c in codes]
         np.testing.assert_allclose([x if x is not None else np.inf for _, x in js], py, rtol=1e-12)
 
 
@@ -118,3 +122,22 @@ def test_js_inflate_matches_zlib(page):
                 [z, len(data)],
             )
             assert base64.b64decode(out) == data, (len(data), level)
+
+
+def test_a_payload_of_another_format_or_a_broken_one_says_so_in_the_status_line(page):
+    """explorer.js checks payload.v and shows any error in the status line."""
+    html = explore(parabola(), x0=[4.0], steps=5, max_steps=20).to_html()
+    v = f'"v":{_schema.VERSION}'
+    assert html.count(v) == 1
+    older = html.replace(v, f'"v":{_schema.VERSION - 1}')
+    broken = re.sub(r'"data":"([A-Za-z0-9+/]{40})[^"]*"', r'"data":"\1"', html)
+    assert broken != html
+    page.set_content("<!doctype html><body>" + older + broken.replace("gdx-", "gdy-"))
+    page.wait_for_function(
+        "document.querySelectorAll('.gd-explorer[data-ready=\"error\"]').length == 2"
+    )
+    texts = page.locator(".gd-status").all_inner_texts()
+    want = _schema.VERSION_MISMATCH.format(got=_schema.VERSION - 1, want=_schema.VERSION)
+    assert texts[0] == _schema.ERROR_PREFIX + want
+    assert texts[1] == _schema.ERROR_PREFIX + "gdExplorer: truncated data"
+    assert page.locator(".gd-status.gd-error").count() == 2

@@ -426,3 +426,95 @@ def test_static_page(browser, book_server, book_html, page_path):
     if total > bh.PAGE_WEIGHT_LIMIT:
         problems.append(f"page weight {total} B > {bh.PAGE_WEIGHT_LIMIT} B; by type {by_type}")
     assert not problems, f"{page_path}.html:\n  - " + "\n  - ".join(problems)
+
+
+# -- phones ---------------------------------------------------------------------------------------
+PHONE = {"width": 390, "height": 844}
+PHONE_PAGES = [p for p in PAGES if bh.chapter_of(p) in bh.CHAPTERS]  # every chapter
+
+# JS: the layout of the page at phone width: page overflow, each explorer's panels against the
+# width of the column the explorer sits in, the height of every range input.
+_PHONE_LAYOUT = """
+() => {
+  const px = (el, prop) => parseFloat(getComputedStyle(el)[prop]) || 0;
+  const out = {scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth,
+               explorers: [], wide: []};
+  for (const el of document.body.querySelectorAll('*')) {
+    const r = el.getBoundingClientRect();
+    if (r.right > window.innerWidth + 0.5 && r.width > 0
+        && getComputedStyle(el).position !== 'fixed'
+        && !el.closest('.bd-sidebar-primary, .bd-sidebar-secondary')) {
+      out.wide.push(el.tagName.toLowerCase() + '.' + [...el.classList].join('.') + ' ' +
+                    Math.round(r.right));
+    }
+  }
+  out.wide = out.wide.slice(0, 8);
+  for (const ex of document.querySelectorAll('.gd-explorer')) {
+    const col = ex.parentElement.closest('article, main') || document.body;
+    const content = col.clientWidth - px(col, 'paddingLeft') - px(col, 'paddingRight');
+    out.explorers.push({
+      content,
+      explorer: ex.getBoundingClientRect().width,
+      panels: [...ex.querySelectorAll('.gd-panel')].map((p) => p.getBoundingClientRect().width),
+      ranges: [...ex.querySelectorAll('input[type=range]')].map(
+        (r) => [r.getAttribute('data-name'), r.getBoundingClientRect().height]),
+      font: px(ex, 'fontSize'),
+    });
+  }
+  return out;
+}
+"""
+
+
+@pytest.mark.parametrize("page_path", PHONE_PAGES, ids=[bh.chapter_of(p) for p in PHONE_PAGES])
+def test_phone_layout(browser, book_server, book_html, page_path):
+    """At 390 x 844 the page does not scroll sideways, every explorer panel takes (nearly) the
+    full width of the text column, and every slider is a 44 px touch target."""
+    chapter = bh.chapter_of(page_path)
+    context = browser.new_context(
+        viewport=PHONE,
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        service_workers="block",
+    )
+    page = context.new_page()
+    try:
+        page.goto(f"{book_server.url}/{page_path}.html", wait_until="load", timeout=60_000)
+        explorers = page.locator(".gd-explorer")
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.gd-explorer')]"
+            ".every((e) => e.getAttribute('data-ready') === '1')",
+            timeout=30_000,
+        )
+        layout = page.evaluate(_PHONE_LAYOUT)
+        shot = bh.screenshot_path("phone", chapter)
+        if explorers.count():
+            explorers.first.evaluate("(el) => el.scrollIntoView({block: 'start'})")
+            page.wait_for_timeout(100)
+        page.screenshot(path=str(shot))
+        print(f"screenshot: {shot}")
+    finally:
+        context.close()
+    bh.REPORT.setdefault("phone", {})[chapter] = layout
+    problems = []
+    if layout["scrollWidth"] > layout["innerWidth"]:
+        problems.append(
+            f"the page scrolls sideways: scrollWidth {layout['scrollWidth']} > "
+            f"{layout['innerWidth']} (wide elements: {layout['wide']})"
+        )
+    if not layout["explorers"]:
+        problems.append("no explorer on the page")
+    for i, ex in enumerate(layout["explorers"]):
+        label = f"explorer #{i + 1}"
+        for j, w in enumerate(ex["panels"]):
+            if w < 0.9 * ex["content"]:
+                problems.append(
+                    f"{label} panel {j + 1}: {w:.0f} px < 90% of the {ex['content']:.0f} px column"
+                )
+        for name, h in ex["ranges"]:
+            if h < 44:
+                problems.append(f"{label} slider {name!r}: {h:.0f} px tall < 44 px")
+        if ex["font"] < 14:
+            problems.append(f"{label}: text {ex['font']} px < 14 px")
+    assert not problems, f"{page_path}.html at 390 x 844:\n  - " + "\n  - ".join(problems)

@@ -6,6 +6,9 @@
   if (window.gdExplorer) {
     return;
   }
+  /* the payload format this script implements (gdcore.widgets._schema.VERSION); every other
+   * constant comes with the payload (payload.schema) */
+  var FORMAT = 3;
 
   function bytes(b64) {
     var bin = atob(b64);
@@ -189,8 +192,9 @@
   }
 
   /* decode the precomputed runs: table, lens, nits, codes, loss codes and values, params */
-  function unpack(d) {
+  function unpack(d, codec) {
     var L = d.layout;
+    var qmax = d.schema.qmax;
     var blob = inflate(bytes(d.data), L.raw_size);
     function sec(name) {
       var s = L.sections[name];
@@ -200,7 +204,7 @@
     var codes = unplanes(sec("losses"), 4, n, 1);
     var values = new Float64Array(n);
     for (var i = 0; i < n; i++) {
-      values[i] = lossValue(codes[i], L.refine);
+      values[i] = codec.lossValue(codes[i], L.refine);
     }
     var out = {
       table: new Uint32Array(sec("table").buffer),
@@ -219,97 +223,97 @@
       var e = 0;
       for (var j = 0; j < n * dim; j++) {
         var box = L.qbox[j % dim];
-        p[j] = q[j] === L.qmax + 1 ? exc[e++] : box[0] + (q[j] / L.qmax) * (box[1] - box[0]);
+        p[j] = q[j] === qmax + 1 ? exc[e++] : box[0] + (q[j] / qmax) * (box[1] - box[0]);
       }
       out.params = p;
     }
     return out;
   }
 
-  /* Losses are stored as the digits of Python's f"{loss:.3g}" (gdcore.widgets._static.loss_codes):
-   * mantissa 100..999, decimal exponent, sign, optionally a 4th digit for drawing. The status text
-   * is built from these digits, so it is Python's text exactly. */
-  var E_MIN = -350;
-  var SIGN_BIT = 8388608;
-  var CODE_NAN = 16777215;
-  var CODE_INF = 16777214;
-  var CODE_NINF = 16777213;
+  /* Losses are stored as the digits of Python's f"{loss:.3g}": mantissa, decimal exponent,
+   * sign, optionally a 4th digit for drawing (gdcore.widgets._schema, sent as payload.schema).
+   * The status text is built from these digits, so it is Python's text exactly. */
+  function codec(S) {
+    var P = S.loss_digits;
+    var M0 = Math.pow(10, P - 1); /* the smallest mantissa */
+    var half = (S.refine - 1) / 2;
 
-  /* the value of a loss code (decodeLoss without the text: fast, for decoding every point) */
-  function lossValue(code, refine) {
-    if (code === 0 || code >= CODE_NINF) {
-      return code === 0 ? 0 : code === CODE_NAN ? NaN : code === CODE_INF ? Infinity : -Infinity;
-    }
-    var neg = code >= SIGN_BIT;
-    var c = (neg ? code - SIGN_BIT : code) - 1;
-    var r = 0;
-    if (refine) {
-      r = (c % 11) - 5;
-      c = Math.floor(c / 11);
-    }
-    var e = Math.floor(c / 900) + E_MIN;
-    var x = (c % 900) + 100 + r / 10;
-    var value;
-    if (e < -290) {
-      value = x / 1e100 / Math.pow(10, 2 - e - 100);
-    } else {
-      value = e >= 2 ? x * Math.pow(10, e - 2) : x / Math.pow(10, 2 - e);
-    }
-    return neg ? -value : value;
-  }
-
-  function decodeLoss(code, refine) {
-    if (code === 0) {
-      return ["0", 0];
-    }
-    if (code === CODE_NAN) {
-      return ["nan", NaN];
-    }
-    if (code === CODE_INF) {
-      return ["inf", Infinity];
-    }
-    if (code === CODE_NINF) {
-      return ["-inf", -Infinity];
-    }
-    var neg = code >= SIGN_BIT;
-    var c = (neg ? code - SIGN_BIT : code) - 1;
-    if (refine) {
-      c = Math.floor(c / 11); /* drop the drawing digit: the text has Python's three digits */
-    }
-    var e = Math.floor(c / 900) + E_MIN;
-    var m = (c % 900) + 100;
-    var digits = String(m);
-    var text;
-    if (e >= -4 && e < 3) {
-      if (e >= 0) {
-        text = digits.slice(0, e + 1) + "." + digits.slice(e + 1);
+    /* the value of a loss code (decodeLoss without the text: fast, for decoding every point) */
+    function lossValue(code, refine) {
+      if (code === S.code_zero) {
+        return 0;
+      }
+      if (code === S.code_nan) {
+        return NaN;
+      }
+      if (code === S.code_inf) {
+        return Infinity;
+      }
+      if (code === S.code_ninf) {
+        return -Infinity;
+      }
+      var neg = code >= S.sign_bit;
+      var c = (neg ? code - S.sign_bit : code) - 1;
+      var r = 0;
+      if (refine) {
+        r = (c % S.refine) - half;
+        c = Math.floor(c / S.refine);
+      }
+      var e = Math.floor(c / S.mantissas) + S.e_min;
+      var x = (c % S.mantissas) + M0 + r / 10;
+      var value;
+      if (e < -290) {
+        value = x / 1e100 / Math.pow(10, P - 1 - e - 100);
       } else {
-        text = "0." + new Array(-e).join("0") + digits;
+        value = e >= P - 1 ? x * Math.pow(10, e - P + 1) : x / Math.pow(10, P - 1 - e);
       }
-      if (text.indexOf(".") >= 0) {
-        text = text.replace(/0+$/, "").replace(/\.$/, "");
+      return neg ? -value : value;
+    }
+
+    /* [text, value]: the text is Python's "%.3g" of the loss */
+    function decodeLoss(code, refine) {
+      var special = { zero: "0", nan: "nan", inf: "inf", ninf: "-inf" };
+      for (var k in special) {
+        if (code === S["code_" + k]) {
+          return [special[k], lossValue(code, refine)];
+        }
       }
-    } else {
-      var mant = (digits.charAt(0) + "." + digits.slice(1)).replace(/0+$/, "").replace(/\.$/, "");
-      var ae = Math.abs(e);
-      text = mant + "e" + (e < 0 ? "-" : "+") + (ae < 10 ? "0" : "") + ae;
+      var neg = code >= S.sign_bit;
+      var c = (neg ? code - S.sign_bit : code) - 1;
+      if (refine) {
+        c = Math.floor(c / S.refine); /* drop the drawing digit */
+      }
+      var e = Math.floor(c / S.mantissas) + S.e_min;
+      var digits = String((c % S.mantissas) + M0);
+      var text;
+      if (e >= -4 && e < P) { /* "%g": positional notation */
+        if (e >= 0) {
+          text = digits.slice(0, e + 1) + "." + digits.slice(e + 1);
+        } else {
+          text = "0." + new Array(-e).join("0") + digits;
+        }
+        if (text.indexOf(".") >= 0) {
+          text = text.replace(/0+$/, "").replace(/\.$/, "");
+        }
+      } else {
+        var mant = (digits.charAt(0) + "." + digits.slice(1)).replace(/0+$/, "").replace(/\.$/, "");
+        var ae = Math.abs(e);
+        text = mant + "e" + (e < 0 ? "-" : "+") + (ae < 10 ? "0" : "") + ae;
+      }
+      return [neg ? "-" + text : text, lossValue(code, refine)];
     }
-    return [neg ? "-" + text : text, lossValue(code, refine)];
-  }
 
-  function nsteps(n) {
-    return n === 1 ? n + " step" : n + " steps";
-  }
+    /* the same text as gdcore.widgets._schema.status_text */
+    function statusText(code, nit, k, lossText) {
+      var done = code !== 0 && nit <= k;
+      var n = done ? nit : k;
+      var steps = n + " " + S.step_words[n === 1 ? 0 : 1];
+      return S.status_texts[String(done ? code : 0)]
+        .replace("{steps}", steps)
+        .replace("{loss}", lossText);
+    }
 
-  /* the same text as gdcore.widgets._spec.status_text */
-  function statusText(code, nit, k, lossText) {
-    if (code === 2 && nit <= k) {
-      return "diverged after " + nsteps(nit);
-    }
-    if (code === 1 && nit <= k) {
-      return "converged after " + nsteps(nit);
-    }
-    return "after " + nsteps(k) + ": loss " + lossText;
+    return { lossValue: lossValue, decodeLoss: decodeLoss, statusText: statusText };
   }
 
   /* Liang-Barsky: clip segment (x0,y0)-(x1,y1) to the box; null when outside */
@@ -347,12 +351,22 @@
     return [x0 + t0 * dx, y0 + t0 * dy, x0 + t1 * dx, y0 + t1 * dy];
   }
 
+
   function Explorer(root) {
-    var self = this;
     this.root = root;
+    this.status = root.querySelector(".gd-status");
     var d = JSON.parse(root.querySelector("script.gd-data").textContent);
     this.d = d;
-    var runs = unpack(d);
+    root.gdData = d;
+    if (d.v !== FORMAT) {
+      var msg = d.schema && d.schema.version_mismatch
+        ? d.schema.version_mismatch.replace("{got}", d.v).replace("{want}", FORMAT)
+        : "explorer data format " + d.v + " does not match explorer.js format " + FORMAT;
+      throw new Error(msg);
+    }
+    var self = this;
+    this.codec = codec(d.schema);
+    var runs = unpack(d, this.codec);
     this.table = runs.table;
     this.lossCodes = runs.lossCodes;
     this.lens = runs.lens;
@@ -365,9 +379,15 @@
       off[i + 1] = off[i] + this.lens[i];
     }
     this.off = off;
-    this.canvas = root.querySelector("canvas.gd-figure");
-    this.img = root.querySelector("img.gd-background");
-    this.status = root.querySelector(".gd-status");
+    /* one view per panel: its background image, its canvas and its geometry */
+    var panels = root.querySelectorAll(".gd-panel");
+    this.views = d.panels.map(function (p, j) {
+      return {
+        p: p,
+        img: panels[j].querySelector("img.gd-background"),
+        canvas: panels[j].querySelector("canvas.gd-figure"),
+      };
+    });
     this.state = {};
     this.inputs = {};
     this.readouts = {};
@@ -376,7 +396,7 @@
       var el = root.querySelector('[data-name="' + q + '"]');
       self.inputs[c.key] = el;
       self.state[c.key] = c.value;
-      var out = el.parentNode.querySelector("output");
+      var out = el.closest(".gd-control").querySelector("output");
       if (out) {
         self.readouts[c.key] = out;
       }
@@ -388,20 +408,44 @@
         el.addEventListener("change", handler);
       }
     });
-    this.resize();
-    if (window.ResizeObserver) {
-      new ResizeObserver(function () {
-        self.resize();
-        self.draw();
-      }).observe(this.img);
-    } else {
-      window.addEventListener("resize", function () {
+    var redraw = function () {
+      self.safely(function () {
+        self.layoutMarks();
         self.resize();
         self.draw();
       });
+    };
+    if (window.ResizeObserver) {
+      var ro = new ResizeObserver(redraw);
+      this.views.forEach(function (v) {
+        ro.observe(v.img);
+      });
+    } else {
+      window.addEventListener("resize", redraw);
     }
+    this.layoutMarks();
+    this.resize();
     this.draw();
-    root.setAttribute("data-ready", "1");
+  }
+
+  /* run f; an error is shown in the status line (and the console), never swallowed */
+  Explorer.prototype.safely = function (f) {
+    try {
+      f();
+      this.status.classList.remove("gd-error");
+    } catch (e) {
+      showError(this.root, this.d, e);
+    }
+  };
+
+  function showError(root, d, e) {
+    var status = root.querySelector(".gd-status");
+    var prefix = d && d.schema ? d.schema.error_prefix : "";
+    status.textContent = prefix + (e && e.message ? e.message : String(e));
+    status.classList.add("gd-error");
+    if (window.console) {
+      console.warn("gdExplorer:", e);
+    }
   }
 
   Explorer.prototype.onInput = function (c, ev) {
@@ -415,7 +459,10 @@
       this.state.lr = this.d.jump[v];
       this.inputs.lr.value = String(this.d.jump[v]);
     }
-    this.draw();
+    var self = this;
+    this.safely(function () {
+      self.draw();
+    });
     var t1 = performance.now();
     var rec = { handler: t1 - t0, frame: null };
     var timings = api.timings;
@@ -428,22 +475,54 @@
     });
   };
 
-  Explorer.prototype.resize = function () {
-    var dpr = window.devicePixelRatio || 1;
-    var w = this.img.clientWidth || this.d.size[0];
-    var h = this.img.clientHeight || (w * this.d.size[1]) / this.d.size[0];
-    this.cssW = w;
-    this.cssH = h;
-    this.dpr = dpr;
-    var bw = Math.round(w * dpr);
-    var bh = Math.round(h * dpr);
-    if (this.canvas.width !== bw || this.canvas.height !== bh) {
-      this.canvas.width = bw;
-      this.canvas.height = bh;
+  /* mark labels under a range input: rows so that no two labels overlap at the current width */
+  Explorer.prototype.layoutMarks = function () {
+    var boxes = this.root.querySelectorAll(".gd-marks");
+    for (var b = 0; b < boxes.length; b++) {
+      var labels = Array.prototype.slice.call(boxes[b].querySelectorAll(".gd-mark"));
+      var width = boxes[b].clientWidth;
+      if (!width) {
+        continue;
+      }
+      var items = labels.map(function (el) {
+        var w = el.offsetWidth;
+        var x = (parseFloat(el.getAttribute("data-t")) || 0) * (width - 16) + 8;
+        return { el: el, lo: x - w / 2, hi: x + w / 2 };
+      });
+      items.sort(function (p, q) {
+        return p.lo - q.lo;
+      });
+      var ends = [];
+      items.forEach(function (it) {
+        var row = 0;
+        while (row < ends.length && it.lo < ends[row] + 6) {
+          row++;
+        }
+        ends[row] = it.hi;
+        it.el.style.top = 5 + 15 * row + "px";
+      });
+      boxes[b].style.height = 5 + 15 * Math.max(ends.length, 1) + "px";
     }
   };
 
-  /* the runs selected by the controls: [{run, n, color}] */
+  Explorer.prototype.resize = function () {
+    var dpr = window.devicePixelRatio || 1;
+    this.dpr = dpr;
+    this.views.forEach(function (v) {
+      var w = v.img.clientWidth || v.p.size[0];
+      var h = v.img.clientHeight || (w * v.p.size[1]) / v.p.size[0];
+      v.cssW = w;
+      v.cssH = h;
+      var bw = Math.round(w * dpr);
+      var bh = Math.round(h * dpr);
+      if (v.canvas.width !== bw || v.canvas.height !== bh) {
+        v.canvas.width = bw;
+        v.canvas.height = bh;
+      }
+    });
+  };
+
+  /* the runs selected by the controls: [{r, n, nit, code, color, label}] */
   Explorer.prototype.selected = function () {
     var d = this.d;
     var combo = 0;
@@ -470,14 +549,16 @@
 
   Explorer.prototype.draw = function () {
     var d = this.d;
-    var ctx = this.canvas.getContext("2d");
-    var s = this.cssW / d.size[0]; /* CSS px of the shown figure per CSS px of the original */
-    ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
-    ctx.clearRect(0, 0, this.cssW, this.cssH);
+    var S = d.schema;
     var runs = this.selected();
     var self = this;
-    d.axes.forEach(function (ax) {
-      var box = [ax.box[0] * self.cssW, ax.box[1] * self.cssH, ax.box[2] * self.cssW, ax.box[3] * self.cssH];
+    this.views.forEach(function (v) {
+      var ax = v.p;
+      var ctx = v.canvas.getContext("2d");
+      var s = v.cssW / ax.size[0]; /* CSS px of the shown panel per CSS px of the original */
+      ctx.setTransform(self.dpr, 0, 0, self.dpr, 0, 0);
+      ctx.clearRect(0, 0, v.cssW, v.cssH);
+      var box = [ax.box[0] * v.cssW, ax.box[1] * v.cssH, ax.box[2] * v.cssW, ax.box[3] * v.cssH];
       var fx = ax.xlog ? Math.log10 : function (x) { return x; };
       var fy = ax.ylog ? function (y) { return y > 0 ? Math.log10(y) : -1000; } : function (y) { return y; };
       var x0 = fx(ax.xlim[0]);
@@ -493,7 +574,7 @@
       ctx.rect(box[0], box[1], box[2], box[3]);
       ctx.clip();
       runs.forEach(function (run) {
-        self.drawPanel(ctx, ax.panel, T, box, run, s);
+        self.drawPanel(ctx, ax, T, box, run, s);
       });
       ctx.restore();
     });
@@ -507,15 +588,15 @@
     var k = this.state.steps;
     var parts = runs.map(function (run) {
       var code = self.lossCodes[self.off[run.r] + run.n - 1];
-      var text = statusText(run.code, run.nit, k, decodeLoss(code, d.layout.refine)[0]);
-      return d.compare ? run.label + ": " + text : text;
+      var loss = self.codec.decodeLoss(code, d.layout.refine)[0];
+      var text = self.codec.statusText(run.code, run.nit, k, loss);
+      return d.compare ? run.label + S.label_separator + text : text;
     });
-    this.status.textContent = parts.join("; ");
+    this.status.textContent = parts.join(S.series_separator);
   };
 
   Explorer.prototype.points = function (panel, run, T) {
     /* pixel coordinates of the shown points of a run on a panel */
-    var d = this.d;
     var o = this.off[run.r];
     var xs = new Float64Array(run.n);
     var ys = new Float64Array(run.n);
@@ -536,7 +617,7 @@
   };
 
   Explorer.prototype.polyline = function (ctx, xs, ys, box) {
-    var m = 50;
+    var m = this.d.schema.clip_margin_px;
     var b = [box[0] - m, box[1] - m, box[0] + box[2] + m, box[1] + box[3] + m];
     ctx.beginPath();
     var open = false;
@@ -564,8 +645,10 @@
       y >= box[1] - m && y <= box[1] + box[3] + m;
   }
 
-  Explorer.prototype.drawPanel = function (ctx, panel, T, box, run, s) {
+  Explorer.prototype.drawPanel = function (ctx, ax, T, box, run, s) {
     var st = this.d.style;
+    var S = this.d.schema;
+    var panel = ax.panel;
     ctx.lineJoin = "round";
     ctx.lineCap = "butt";
     ctx.strokeStyle = run.color;
@@ -578,7 +661,7 @@
       return;
     }
     if (panel === "fit") {
-      this.drawFit(ctx, T, box, run, s);
+      this.drawFit(ctx, ax, T, box, run, s);
       return;
     }
     var p = this.points(panel, run, T);
@@ -588,16 +671,17 @@
     /* the path */
     if (panel === "curve") {
       ctx.lineWidth = st.curve_path_lw * s;
-      ctx.setLineDash([3.7 * st.curve_path_lw * s, 1.6 * st.curve_path_lw * s]);
+      ctx.setLineDash([S.curve_dash[0] * st.curve_path_lw * s, S.curve_dash[1] * st.curve_path_lw * s]);
     } else {
       ctx.lineWidth = st.path_lw * s;
       ctx.setLineDash([]);
     }
     this.polyline(ctx, xs, ys, box);
     ctx.setLineDash([]);
-    /* iterate markers */
+    /* iterate markers, with matplotlib's default edge in the line colour */
     var r = st.path_r * s;
-    var edge = (100 / 72) * s; /* matplotlib's default marker edge: 1 pt, in the line colour */
+    var edge = st.marker_edge * s;
+    var mm = S.marker_margin_px;
     ctx.beginPath();
     for (var i = 0; i < (n <= st.marker_max ? n : 0); i++) {
       if (inside(xs[i], ys[i], box, r + 2)) {
@@ -607,7 +691,7 @@
     }
     ctx.fill();
     /* start: hollow square */
-    if (n > 0 && inside(xs[0], ys[0], box, 10)) {
+    if (n > 0 && inside(xs[0], ys[0], box, mm)) {
       var h = (st.start_size * s) / 2;
       ctx.fillStyle = "#ffffff";
       ctx.lineWidth = st.start_lw * s;
@@ -616,7 +700,7 @@
     }
     /* current iterate: a large dot with a white rim */
     var c = n - 1;
-    if (n > 0 && inside(xs[c], ys[c], box, 10)) {
+    if (n > 0 && inside(xs[c], ys[c], box, mm)) {
       var rc = st.current_r * s;
       ctx.beginPath();
       ctx.arc(xs[c], ys[c], rc, 0, 2 * Math.PI);
@@ -628,18 +712,12 @@
     }
   };
 
-  Explorer.prototype.drawFit = function (ctx, T, box, run, s) {
+  Explorer.prototype.drawFit = function (ctx, ax, T, box, run, s) {
     var d = this.d;
-    var ax = null;
-    d.axes.forEach(function (a) {
-      if (a.panel === "fit") {
-        ax = a;
-      }
-    });
     var o = (this.off[run.r] + run.n - 1) * d.dim;
     var w = this.params[o];
     var b = this.params[o + 1];
-    var m = d.fit === "logistic" ? 100 : 2;
+    var m = d.schema.fit_points[d.fit];
     var xs = new Float64Array(m);
     var ys = new Float64Array(m);
     for (var i = 0; i < m; i++) {
@@ -654,21 +732,26 @@
   };
 
   var api = {
-    version: 1,
+    format: FORMAT,
     timings: [],
-    decodeLoss: decodeLoss,
-    lossValue: lossValue,
+    codec: codec,
     inflate: inflate,
     unpack: unpack,
-    statusText: statusText,
     explorers: [],
     init: function (root) {
       if (!root || root.getAttribute("data-init") === "1") {
         return null;
       }
       root.setAttribute("data-init", "1");
-      var ex = new Explorer(root);
-      api.explorers.push(ex);
+      var ex = null;
+      try {
+        ex = new Explorer(root);
+        api.explorers.push(ex);
+        root.setAttribute("data-ready", "1");
+      } catch (e) {
+        showError(root, root.gdData, e);
+        root.setAttribute("data-ready", "error");
+      }
       return ex;
     },
   };
