@@ -34,13 +34,15 @@ CHAPTERS = (
     "06_convergence",
     "07_high_dimensions",
     "08_one_iteration",
-    "09_minibatch",
-    "10_nonconvex",
-    "11_momentum",
-    "12_adaptive",
-    "13_schedules",
-    "14_backprop",
-    "15_choosing",
+    "09_reverse_mode",
+    "10_minibatch",
+    "11_nonconvex",
+    "12_momentum",
+    "13_adaptive",
+    "14_preconditioning",
+    "15_schedules",
+    "16_generalization",
+    "18_choosing",
 )
 
 

@@ -33,23 +33,7 @@ CHAPTERS = [p.stem for p in bc.chapter_notebooks()]
 
 #: chapters whose prose still states numbers that do not come from code (offenders at the time
 #: this list was written); the test runs on them and is expected to fail until they are fixed
-PENDING = {
-    "01_training",
-    "02_landscape",
-    "03_gradient",
-    "04_update_rule",
-    "05_learning_rate",
-    "06_convergence",
-    "07_high_dimensions",
-    "08_one_iteration",
-    "09_minibatch",
-    "10_nonconvex",
-    "11_momentum",
-    "12_adaptive",
-    "13_schedules",
-    "14_backprop",
-    "15_choosing",
-}
+PENDING: set[str] = set()
 
 
 def notebook(*cells: tuple[str, str]) -> dict:
