@@ -8,10 +8,11 @@ default setting (``data-ready="1"``), and merges the pages with pypdf into
 links to (the book-PDF button of the page header, added by ``book/_ext/gdbook.py``):
 
 * a title page and a contents page with page numbers, numbered i, ii, ...;
-* every page of ``_toc.yml`` from a new sheet, numbered 1, 2, ... continuously (each page's
-  number is printed at the foot of the page);
-* a PDF outline: the parts of the table of contents, each page under its part, and each page's
-  own headings (Chromium's outline) under it;
+* every page of ``_toc.yml`` from a new sheet, numbered 1, 2, ... continuously: a sheet's
+  number and its chapter's title are printed in the bottom margin (an overlay, one sheet per
+  page, printed by Chromium from :func:`page_numbers_html` and merged onto each page);
+* a PDF outline: the contents, the parts of the table of contents, each page under its part,
+  and each page's numbered sections (h2) under it, at their place on the sheet;
 * links between pages of the book jump inside the PDF; links to the page sources and the
   highlighted module sources (which the PDF does not hold) are dropped.
 
@@ -120,16 +121,16 @@ def expected_stamp(root: Path = ROOT) -> str:
     return f"{built} {this}"
 
 
-def is_current(root: Path = ROOT) -> bool:
-    """True when the PDF exists and was printed from the current, up-to-date HTML build."""
+def printed_from_this_build(root: Path = ROOT) -> bool:
+    """True when the PDF exists and was printed by this file from the HTML build in _build/html."""
     stamp = root / "_build" / "html" / "_static" / ".gdbook-pdf-stamp"
     pdf = root / "_build" / "html" / "_static" / PDF_NAME
-    return (
-        _stamp_module().is_current(root)
-        and pdf.is_file()
-        and stamp.is_file()
-        and stamp.read_text().strip() == expected_stamp(root)
-    )
+    return pdf.is_file() and stamp.is_file() and stamp.read_text().strip() == expected_stamp(root)
+
+
+def is_current(root: Path = ROOT) -> bool:
+    """True when the PDF was printed from the HTML build and that build is up to date."""
+    return _stamp_module().is_current(root) and printed_from_this_build(root)
 
 
 # -- serving and printing ------------------------------------------------------------------------
@@ -289,12 +290,7 @@ body {{ margin: 0; font-family: "DejaVu Sans", "Liberation Sans", sans-serif; }}
 def merge(entries: list[Entry], front: bytes, numbers: bytes, base: str, config: dict) -> bytes:
     """One PDF: front matter, then every entry; page numbers, outline, links inside the PDF."""
     from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import (
-        ArrayObject,
-        FloatObject,
-        NameObject,
-        NullObject,
-    )
+    from pypdf.generic import ArrayObject, Fit, FloatObject, NameObject, NullObject
 
     writer = PdfWriter()
     front_reader = PdfReader(io.BytesIO(front))
@@ -306,10 +302,8 @@ def merge(entries: list[Entry], front: bytes, numbers: bytes, base: str, config:
     # where every entry starts, and where its named destinations (element ids) are
     starts: dict[str, int] = {}
     dests: dict[tuple[str, str], tuple[int, float | None]] = {}
-    readers = []
     for entry in entries:
         reader = PdfReader(io.BytesIO(entry.pdf))
-        readers.append(reader)
         start = len(writer.pages)
         starts[entry.file] = start
         for name, dest in reader.named_destinations.items():
@@ -382,8 +376,6 @@ def merge(entries: list[Entry], front: bytes, numbers: bytes, base: str, config:
         page[NameObject("/Annots")] = kept
 
     # outline: the contents, the parts, every page under its part, its sections under it
-    from pypdf.generic import Fit
-
     writer.add_outline_item(title="Contents", page_number=min(1, n_front - 1))
     part_items: dict[str, object] = {}
     for entry in entries:

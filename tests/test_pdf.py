@@ -76,7 +76,7 @@ def chapter_titles() -> dict[str, str]:
 def pdf_path() -> Path:
     """The PDF, printed from the built book unless it is up to date."""
     html = book_fixtures.build_book()
-    if not book_pdf.is_current(ROOT):
+    if not book_pdf.printed_from_this_build(ROOT):
         env = dict(os.environ, GDBOOK_SKIP_INSTALL="1")
         proc = subprocess.run(
             [sys.executable, str(ROOT / "scripts" / "book_pdf.py")],
@@ -289,10 +289,22 @@ def test_metadata(pdf):
     assert pdf.metadata.author == "The gdcore authors"
 
 
-def test_stamp_says_current_after_printing(pdf_path):
-    assert book_pdf.is_current(ROOT)
+def test_pdf_stamp_follows_the_html_build(pdf_path, tmp_path):
+    """``book_pdf.py --check`` says "current" exactly when the PDF was printed from the HTML
+    build and that build is up to date; another HTML build makes the PDF stale."""
+    assert book_pdf.printed_from_this_build(ROOT)
     check = [sys.executable, str(ROOT / "scripts" / "book_pdf.py"), "--check"]
-    assert subprocess.run(check, cwd=ROOT).returncode == 0
+    html_current = book_fixtures._stamp_module().is_current(ROOT)
+    assert (subprocess.run(check, cwd=ROOT).returncode == 0) == html_current
+    # a copy of the build with another HTML stamp: the PDF there is not from that build
+    html = tmp_path / "_build" / "html"
+    (html / "_static").mkdir(parents=True)
+    (html / "_static" / book_pdf.PDF_NAME).write_bytes(b"%PDF-1.4")
+    (html / "_static" / ".gdbook-pdf-stamp").write_text(book_pdf.expected_stamp(ROOT))
+    (html / ".gdbook-stamp").write_text("another build\n")
+    assert not book_pdf.printed_from_this_build(tmp_path)
+    (html / ".gdbook-stamp").write_text((ROOT / "_build" / "html" / ".gdbook-stamp").read_text())
+    assert book_pdf.printed_from_this_build(tmp_path)
 
 
 # -- the link from the HTML book --------------------------------------------------------------
