@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Run every check the project has: ruff, the book build (-W), the test suite (tests/) and strict
-# nbval over the chapter notebooks, in one pytest run with one summary.
+# Run every check the project has: ruff, the book build (-W), the PDF edition, the test suite
+# (tests/) and strict nbval over the chapter notebooks, in one pytest run with one summary.
+# Right after `bash scripts/build_book.sh` the up-to-date build is reused (not built again).
 #
 #   bash scripts/test.sh            # everything
 #   bash scripts/test.sh -x -k api  # extra arguments go to pytest
@@ -37,9 +38,20 @@ echo "[lint] ruff check ."
 echo "[lint] done in $(gd_elapsed "$t1")s"
 
 t2="$(gd_now)"
-GDBOOK_SKIP_INSTALL=1 bash scripts/build_book.sh
+# A build made by scripts/build_book.sh from the current sources (its stamp, a hash of _config.yml,
+# _toc.yml, book/, gdcore/ and the pins, matches) is reused; a missing or stale one is rebuilt.
+if "$PY" scripts/book_stamp.py check; then
+  echo "[build] reusing _build/html: it was built (with -W) from the current sources" \
+    "(scripts/book_stamp.py); a change to them makes this run build it again"
+else
+  GDBOOK_SKIP_INSTALL=1 bash scripts/build_book.sh
+fi
 export GDCORE_BOOK_BUILT=1  # the tests' built_book fixture reuses this build
 echo "[build] done in $(gd_elapsed "$t2")s"
+
+t_pdf="$(gd_now)"
+GDBOOK_SKIP_INSTALL=1 bash scripts/build_pdf.sh
+echo "[pdf] done in $(gd_elapsed "$t_pdf")s"
 
 t3="$(gd_now)"
 shopt -s nullglob

@@ -466,3 +466,64 @@ def test_howto_page_covers_every_way_to_read(site):
         "What the explorers do",
     ):
         assert heading in text
+
+
+class ArticleStart(HTMLParser):
+    """The first two elements inside ``<article class="bd-article">`` (tag and classes)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.inside = False
+        self.first: list[tuple[str, str]] = []
+        self.h1 = ""
+        self._in_h1 = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "article" and "bd-article" in a.get("class", "").split():
+            self.inside = True
+        elif self.inside and len(self.first) < 2:
+            self.first.append((tag, a.get("class", "")))
+        if self.inside and tag == "h1" and not self.h1:
+            self._in_h1 = True
+        if tag == "a":
+            self._in_h1 = False  # the headerlink "#" is not part of the title
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "h1":
+            self._in_h1 = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_h1:
+            self.h1 += data
+
+
+def visible_text(page: Path) -> str:
+    """The page's text without tags (code is split into highlighting spans in the HTML)."""
+    import html as html_lib
+
+    text = page.read_text(encoding="utf8")
+    text = re.sub(r"<(script|style)\b.*?</\1>", " ", text, flags=re.DOTALL)
+    return html_lib.unescape(re.sub(r"<[^>]+>", "", text))
+
+
+def test_chapter_pages_begin_with_their_numbered_title(site):
+    """The install cell is removed from the HTML (tag remove-cell): the article of every chapter
+    opens with the chapter's section and its heading, "N. Title"."""
+    # every chapter notebook in _toc.yml, new ones included, numbered as the book numbers them
+    numbered = [f for f in toc_files() if re.fullmatch(r"book/\d\d_\w+", f)]
+    assert len(numbered) >= len(CHAPTERS)
+    for number, file in enumerate(numbered, start=1):
+        parser = ArticleStart()
+        parser.feed((site / f"{file}.html").read_text(encoding="utf8"))
+        assert [tag for tag, _ in parser.first] == ["section", "h1"], (file, parser.first)
+        assert parser.h1.strip().startswith(f"{number}. "), (file, parser.h1)
+
+
+def test_no_page_shows_the_install_cell(site):
+    """The Colab install cell stays in every notebook (tests/test_colab_install.py) and is on
+    no page of the book."""
+    for page in html_pages(site):
+        text = visible_text(page)
+        for code in ("Install gdcore when it is missing", "GDCORE_SPEC", 'find_spec("gdcore")'):
+            assert code not in text, f"{page.relative_to(site)} shows the install cell ({code})"

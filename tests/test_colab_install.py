@@ -99,8 +99,8 @@ def test_first_code_cell_is_the_install_cell(nb):
     assert _source(cell).rstrip("\n") == INSTALL_CELL, (
         f"{nb.name}: the first code cell differs from the install cell in COMMON.md"
     )
-    assert "hide-input" in cell.get("metadata", {}).get("tags", []), (
-        f"{nb.name}: the install cell is not tagged hide-input"
+    assert "remove-cell" in cell.get("metadata", {}).get("tags", []), (
+        f"{nb.name}: the install cell is not tagged remove-cell (it must not show in the book)"
     )
 
 

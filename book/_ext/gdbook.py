@@ -1,6 +1,6 @@
 """The book's local Sphinx extension (loaded through ``sphinx.local_extensions`` in _config.yml).
 
-It does four things:
+It does five things:
 
 1. **Static explorers.** At setup it sets ``GDCORE_STATIC_HTML=1`` in this process's
    environment. myst-nb executes every chapter in a kernel subprocess, which inherits the
@@ -20,6 +20,10 @@ It does four things:
 4. **Offline check.** After an HTML build every page is scanned for scripts, stylesheets,
    fonts, images or frames loaded from another host; each one is a warning, so ``-W`` fails the
    build. Plain ``<a href>`` links (repository, Binder, Colab) are fine.
+
+5. **A link to the print edition** on every page: a PDF button in the page header (next to
+   the download menu) leads to :data:`BOOK_PDF`, which ``scripts/build_pdf.sh`` prints from the
+   built book after the HTML build.
 
 Thebe is not loaded at all: jupyter-book adds ``sphinx_thebe`` to every build, and
 sphinx-thebe 0.3.1 registers an inline ``const THEBE_JS_URL = ...`` script from an
@@ -72,6 +76,8 @@ MATHJAX_FILES = (
     "es5/sre",
 )
 MATHJAX_PATH = "mathjax/tex-chtml.js"
+#: the print edition, relative to the HTML root (written by scripts/build_pdf.sh)
+BOOK_PDF = "_static/gradient-descent-interactively.pdf"
 
 
 def repo_root() -> Path:
@@ -481,6 +487,29 @@ def _drop_widget_state(
         ]
 
 
+def _add_pdf_button(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """A header button on every page that downloads the whole book as one PDF.
+
+    sphinx-book-theme renders ``context["header_buttons"]`` (filled by its own handlers at
+    priority 501); the button goes right after the download menu, with a URL relative to the page.
+    """
+    buttons = context.get("header_buttons")
+    if buttons is None:
+        return
+    button = {
+        "type": "link",
+        "url": context["pathto"](BOOK_PDF, 1),
+        "tooltip": "Download the whole book as a PDF",
+        "icon": "fas fa-file-pdf",
+        "label": "book-pdf-button",
+    }
+    labels = [b.get("label") for b in buttons]
+    at = labels.index("download-buttons") + 1 if "download-buttons" in labels else len(buttons)
+    buttons.insert(at, button)
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register the hooks; set ``GDCORE_STATIC_HTML=1`` for the kernels that execute chapters."""
     os.environ["GDCORE_STATIC_HTML"] = "1"
@@ -488,6 +517,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("builder-inited", _prepare_mathjax)
     app.connect("build-finished", _finish)
     app.connect("html-page-context", _drop_widget_state, priority=900)
+    app.connect("html-page-context", _add_pdf_button, priority=510)
     app.connect("autodoc-process-docstring", _append_summary)
     app.connect("autodoc-process-docstring", _stash_prose, priority=400)
     app.connect("autodoc-process-docstring", _restore_prose, priority=600)
