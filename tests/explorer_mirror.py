@@ -86,6 +86,9 @@ def unpack(packed: bytes, meta: dict[str, Any], dim: int) -> dict[str, Any]:
         "losses": np.array([v for _, v in decoded]),
         "loss_texts": [t for t, _ in decoded],
     }
+    if "vlosses" in sec:
+        vcodes = unplanes(sec["vlosses"], "<u4", (n,))
+        out["vlosses"] = np.array([decode_loss(int(c), True)[1] for c in vcodes])
     out["offsets"] = np.concatenate([[0], np.cumsum(out["lens"], dtype=np.int64)]).astype(np.int64)
     if "params" in sec:
         q = unplanes(sec["params"], "<u2", (n, dim))

@@ -162,6 +162,8 @@ def test_registry():
         "rmsprop": RMSprop,
         "adam": Adam,
         "adamw": AdamW,
+        "preconditioned": gdcore.optimizers.Preconditioned,
+        "newton": gdcore.optimizers.Newton,
     }
 
 

@@ -299,7 +299,7 @@ def test_optimizer_option_is_a_dropdown_of_defaults():
     ref = gdcore.run(gdcore.SGD(lr=0.05, momentum=0.9), f, X0, 20, tol=TOL)
     assert_same_run(ex.trajectory, ref)
     with pytest.raises(ValueError, match="optimizer"):
-        explore(f, x0=X0, options={"optimizer": ["sgd", "newton"]})
+        explore(f, x0=X0, options={"optimizer": ["sgd", "lbfgs"]})
 
 
 def test_loss_axis_is_logarithmic_only_for_nonnegative_losses():
@@ -389,7 +389,8 @@ def test_redraw_changes_only_the_moving_parts():
         ({"options": {"beta1": [0.9]}}, ValueError, "beta1"),
         ({"options": {"start": [[0.0, 0.0, 0.0]]}}, ValueError, "start"),
         ({"options": {"gamma": [1.5]}}, ValueError, "gamma"),
-        ({"optimizers": {"Newton": {"lr": 0.1}}}, ValueError, "optimizers"),
+        ({"optimizers": {"LBFGS": {"lr": 0.1}}}, ValueError, "optimizers"),
+        ({"optimizers": {"Newton": {"lr": 0.1}}}, TypeError, "hessian"),
         ({"optimizers": {"SGD": {"momentun": 0.9}}}, ValueError, "momentun"),
         ({"optimizers": {"SGD": {"lr": 0.1}}, "compare": "yes"}, TypeError, "compare"),
         ({"compare": True}, ValueError, "compare"),
@@ -1017,3 +1018,58 @@ def test_a_failing_redraw_shows_its_error_in_the_status_line(monkeypatch):
     monkeypatch.undo()
     ex.controls["momentum"].value = 0.0
     assert ex.error is None and ex.status.value.startswith("after 20 steps")
+
+
+def test_validation_loss_is_drawn_along_every_run():
+    rng = np.random.default_rng(3)
+    X, y = rng.normal(size=(30, 2)), rng.normal(size=30)
+    Xv, yv = rng.normal(size=(20, 2)), rng.normal(size=20)
+    f, fv = gdcore.losses.mse(X, y), gdcore.losses.mse(Xv, yv)
+    ex = explore(f, x0=np.zeros(3), lr=0.1, max_steps=40, steps=40, validation=fv)
+    art = ex._fig.moving[0]["loss"]["validation"]
+    xs, ys = art.get_data()
+    t = ex.trajectory
+    np.testing.assert_array_equal(xs, np.arange(t.nit + 1))
+    np.testing.assert_allclose(ys, fv.value(t.params), rtol=1e-12)
+    # the static payload carries the same validation losses, to the stored four digits
+    data = _static.precompute(ex.spec)
+    packed, meta = _static.pack(ex.spec, data)
+    decoded = mirror.unpack(packed, meta, ex.spec.dim)
+    np.testing.assert_allclose(decoded["vlosses"], data["vlosses"], rtol=1e-3)
+    np.testing.assert_allclose(data["vlosses"], fv.value(data["params"]), rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "exc", "words"),
+    [
+        ({"validation": "val"}, TypeError, "validation"),
+        ({"validation": gdcore.functions.quadratic(curvatures=[1.0, 2.0, 3.0])}, ValueError, "3"),
+        ({"validation": gdcore.functions.quadratic(), "panels": ["contour"]}, ValueError, "loss"),
+    ],
+)
+def test_validation_is_checked(kwargs, exc, words):
+    with pytest.raises(exc, match=words):
+        explore(gdcore.functions.quadratic(), x0=X0, **kwargs)
+
+
+def test_newton_and_a_preconditioner_in_the_optimizer_dropdown():
+    f = quadratic()
+    ex = explore(
+        f,
+        x0=X0,
+        lr=1.0,
+        lr_range=(0.01, 2.0),
+        max_steps=10,
+        steps=10,
+        optimizers={
+            "Newton": {"optimizer": "newton", "hessian": f.hessian},
+            "Jacobi": {"optimizer": "preconditioned", "P": np.diag(1 / CURV)},
+        },
+    )
+    newton = ex.trajectory_at(optimizer="Newton", lr=1.0)
+    assert newton.status == "converged" and newton.nit == 1
+    jacobi = ex.trajectory_at(optimizer="Jacobi", lr=1.0)
+    ref = gdcore.run(
+        gdcore.optimizers.Preconditioned(np.diag(1 / CURV)), f, X0, 10, tol=TOL
+    )
+    assert_same_run(jacobi, ref)

@@ -18,7 +18,15 @@ from ._transforms import (
 )
 
 #: the named optimizers by lower-case name, for explorers and sweeps
-OPTIMIZERS = {"sgd": SGD, "adagrad": Adagrad, "rmsprop": RMSprop, "adam": Adam, "adamw": AdamW}
+OPTIMIZERS = {
+    "sgd": SGD,
+    "adagrad": Adagrad,
+    "rmsprop": RMSprop,
+    "adam": Adam,
+    "adamw": AdamW,
+    "preconditioned": Preconditioned,
+    "newton": Newton,
+}
 
 __all__ = [
     "OPTIMIZERS",

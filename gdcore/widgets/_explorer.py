@@ -40,6 +40,7 @@ def explore(
     panels: Sequence[str] | None = None,
     title: str | None = None,
     marks: Mapping[str, float] | None = None,
+    validation: Objective | None = None,
     tol: float | None = 1e-6,
     lr_points: int = 25,
     seed: int = 0,
@@ -106,6 +107,10 @@ def explore(
         ``compare=True``), e.g. ``{"2/L": 0.2}``: each value, which must lie in ``lr_range``,
         is an exact position of the slider, drawn as a labelled tick under it. Lattice points
         closer to a mark than a third of the lattice step are dropped.
+    validation
+        A second :class:`gdcore.Objective` with the same parameters, typically the same loss on
+        held-out data: the loss panel draws it along every run (dashed) next to the loss being
+        minimised (solid), so that overfitting shows as the dashed line turning up.
     tol
         Gradient-norm tolerance of the runs: a run stops as *converged* when
         :math:`\lVert\nabla f(w_k)\rVert \le` ``tol`` (``None``: never).
@@ -144,6 +149,7 @@ def explore(
         panels=panels,
         title=title,
         marks=marks,
+        validation=validation,
         tol=tol,
         lr_points=lr_points,
         seed=seed,
@@ -186,7 +192,12 @@ class Explorer:
         samples = [
             spec.run(spec.series[i], lrs, self._values) for i in spec.active_series(self._values)
         ]
-        limits = loss_limits(spec, [t.losses for t in samples], [t.diverged for t in samples])
+        losses = [t.losses for t in samples]
+        diverged = [t.diverged for t in samples]
+        if spec.validation is not None:
+            losses += [spec.validation_losses(t.params) for t in samples]
+            diverged += diverged
+        limits = loss_limits(spec, losses, diverged)
         self._fig = ExplorerFigure(spec, limits, dpi=LIVE_DPI)
         self.error: str | None = None
         self._build_controls()

@@ -26,7 +26,7 @@ from PIL import Image
 
 from .. import plotting
 from ..plotting import COLORS, STYLE
-from ._schema import CSS_DPI, MARKER_EDGE_PT, MARKER_MAX
+from ._schema import CSS_DPI, MARKER_EDGE_PT, MARKER_MAX, VALIDATION_DASH
 from ._spec import Spec
 
 PANEL_SIZE = (4.2, 3.4)  # inches per panel
@@ -131,13 +131,20 @@ class ExplorerFigure:
             for panel, ax in self.axes.items():
                 getattr(self, f"_draw_{panel}")(ax)
             self.moving = [self._moving_artists(i) for i in range(len(spec.series))]
+            handles, labels = [], []
             if len(spec.series) > 1 and spec.compare:
-                ax = self.axes["loss"] if "loss" in self.axes else next(iter(self.axes.values()))
-                handles = [
+                handles += [
                     Line2D([], [], color=COLORS[i % len(COLORS)], lw=STYLE["loss_lw"])
                     for i in range(len(spec.series))
                 ]
-                ax.legend(handles, [s.label for s in spec.series], loc="upper right")
+                labels += [s.label for s in spec.series]
+            if spec.validation is not None:
+                grey = {"color": "0.35", "lw": STYLE["loss_lw"]}
+                handles += [Line2D([], [], **grey), Line2D([], [], ls=self._val_ls(), **grey)]
+                labels += ["training loss", "validation loss"]
+            if handles:
+                ax = self.axes["loss"] if "loss" in self.axes else next(iter(self.axes.values()))
+                ax.legend(handles, labels, loc="upper right")
             self.canvas.draw()
         self.fig.set_layout_engine("none")  # freeze the layout: the background is final
         self._background = self.canvas.copy_from_bbox(self.fig.bbox)
@@ -226,10 +233,19 @@ class ExplorerFigure:
                 )
             elif panel == "loss":
                 (arts["line"],) = ax.plot([], [], color=c, lw=STYLE["loss_lw"], zorder=5, **kw)
+                if self.spec.validation is not None:
+                    (arts["validation"],) = ax.plot(
+                        [], [], color=c, lw=STYLE["loss_lw"], ls=self._val_ls(), zorder=5, **kw
+                    )
             elif panel == "fit":
                 (arts["line"],) = ax.plot([], [], color=c, lw=2.0, zorder=5, **kw)
             out[panel] = arts
         return out
+
+    @staticmethod
+    def _val_ls() -> tuple[float, tuple[float, float]]:
+        """The validation line's dash pattern (matplotlib scales it by the line width)."""
+        return (0.0, VALIDATION_DASH)
 
     def style(self) -> dict[str, Any]:
         """Sizes in CSS pixels and colours of the moving artists, for explorer.js."""
@@ -268,6 +284,8 @@ class ExplorerFigure:
                     a["current"].set_data(P[-1:, 0], L[-1:])
                 elif panel == "loss":
                     a["line"].set_data(np.arange(len(L)), L)
+                    if "validation" in a:
+                        a["validation"].set_data(np.arange(len(L)), self.spec.validation_losses(P))
                 elif panel == "fit":
                     a["line"].set_data(*self.fit_xy(P[-1]))
                 for art in a.values():

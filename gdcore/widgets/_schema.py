@@ -82,6 +82,7 @@ QMAX = (1 << QBITS) - 2
 CSS_DPI = 100  # CSS pixels per inch of the figure
 MARKER_MAX = 100  # iterates get markers while at most this many points are shown
 CURVE_DASH = (3.7, 1.6)  # matplotlib's "--": dash and gap in line widths
+VALIDATION_DASH = (3.7, 1.6)  # the validation loss line: dash and gap in line widths
 MARKER_EDGE_PT = 1.0  # matplotlib's default marker edge width, points
 CLIP_MARGIN_PX = 50  # lines are clipped this far outside the axes box
 MARKER_MARGIN_PX = 10  # start/current markers are drawn this far outside the axes box
@@ -121,6 +122,7 @@ def schema() -> dict[str, Any]:
         "css_dpi": CSS_DPI,
         "marker_max": MARKER_MAX,
         "curve_dash": list(CURVE_DASH),
+        "validation_dash": list(VALIDATION_DASH),
         "marker_edge_pt": MARKER_EDGE_PT,
         "clip_margin_px": CLIP_MARGIN_PX,
         "marker_margin_px": MARKER_MARGIN_PX,

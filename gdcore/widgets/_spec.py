@@ -113,6 +113,13 @@ class Spec:
     seed: int
     fit_kind: str | None = None
     data: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
+    validation: Objective | None = None  # a second loss drawn along the same runs
+
+    def validation_losses(self, params: np.ndarray) -> np.ndarray:
+        """The validation loss at every point of ``params`` (``(..., d)``; NaN rows stay NaN)."""
+        assert self.validation is not None
+        with np.errstate(all="ignore"):
+            return np.asarray(self.validation.value(params), dtype=float)
 
     @property
     def lr_name(self) -> str:
@@ -611,6 +618,7 @@ def make_spec(
     panels: Any = None,
     title: Any = None,
     marks: Any = None,
+    validation: Any = None,
     tol: Any = 1e-6,
     lr_points: Any = 25,
     seed: Any = 0,
@@ -712,6 +720,18 @@ def make_spec(
     )
 
     panels = _panels(panels, objective, dim)
+    if validation is not None:
+        if not isinstance(validation, Objective):
+            raise TypeError(
+                f"validation must be a gdcore.Objective (a loss on held-out data), "
+                f"got {type(validation).__name__}"
+            )
+        if validation.dim != dim:
+            raise ValueError(
+                f"validation must have the objective's {dim} parameters, got dim={validation.dim}"
+            )
+        if "loss" not in panels:
+            raise ValueError("validation is drawn in the 'loss' panel: add 'loss' to panels")
     fit_kind, data = None, None
     if "fit" in panels:
         data = _fit_data(objective, dim)
@@ -735,6 +755,7 @@ def make_spec(
         seed=seed,
         fit_kind=fit_kind,
         data=data,
+        validation=validation,
     )
     _check_every_combination(spec)
     return spec

@@ -129,7 +129,12 @@ def precompute(spec: Spec) -> dict[str, Any]:
             nits.append(int(t.nit[j]))
             losses.append(t.losses[:n, j])
             params.append(t.params[:n, j])
+    extra = {}
+    if spec.validation is not None:
+        extra["vlosses"] = spec.validation_losses(np.concatenate(params))
+        extra["vtrajectories"] = [spec.validation_losses(t.params) for t in trajs]
     return {
+        **extra,
         "table": np.asarray(table, dtype="<u4"),
         "lens": np.asarray(lens, dtype="<u4"),
         "codes": np.asarray(codes, dtype="u1"),
@@ -242,6 +247,8 @@ def pack(spec: Spec, data: dict[str, Any]) -> tuple[bytes, dict[str, Any]]:
         ("codes", data["codes"].tobytes()),
         ("losses", _planes(loss_codes(data["losses"], refine))),
     ]
+    if "vlosses" in data:  # drawn only: always with the fourth digit
+        parts.append(("vlosses", _planes(loss_codes(data["vlosses"], True))))
     box = None
     if need_params:
         box = quant_box(spec, data["params"], div)
@@ -399,7 +406,9 @@ def render_html(spec: Spec) -> str:
     data = precompute(spec)
     packed, layout = pack(spec, data)
     trajs = data["trajectories"]
-    limits = loss_limits(spec, [t.losses for t in trajs], [t.diverged for t in trajs])
+    losses = [t.losses for t in trajs] + data.get("vtrajectories", [])
+    diverged = [t.diverged for t in trajs] * (2 if "vtrajectories" in data else 1)
+    limits = loss_limits(spec, losses, diverged)
     # the background at twice the CSS resolution (crisp on high-density screens), unless a busy
     # landscape makes those PNGs too heavy: then fewer colours, then a lower resolution
     for scale, colors in ((2.0, 64), (2.0, 24), (1.5, 24), (1.0, 32)):

@@ -214,7 +214,16 @@
       lossCodes: codes,
       losses: values,
       params: null,
+      vlosses: null,
     };
+    if (L.sections.vlosses) {
+      var vcodes = unplanes(sec("vlosses"), 4, n, 1);
+      var vvalues = new Float64Array(n);
+      for (var v = 0; v < n; v++) {
+        vvalues[v] = codec.lossValue(vcodes[v], true);
+      }
+      out.vlosses = vvalues;
+    }
     if (L.sections.params) {
       var dim = d.dim;
       var q = unplanes(sec("params"), 2, n * dim, dim);
@@ -373,6 +382,7 @@
     this.nits = runs.nits;
     this.codes = runs.codes;
     this.losses = runs.losses;
+    this.vlosses = runs.vlosses;
     this.params = runs.params;
     var off = new Float64Array(this.lens.length + 1);
     for (var i = 0; i < this.lens.length; i++) {
@@ -658,6 +668,16 @@
       ctx.lineWidth = st.loss_lw * s;
       ctx.setLineDash([]);
       this.polyline(ctx, pl[0], pl[1], box);
+      if (this.vlosses) {
+        var o = this.off[run.r];
+        var vy = new Float64Array(run.n);
+        for (var i = 0; i < run.n; i++) {
+          vy[i] = T.y(this.vlosses[o + i]);
+        }
+        ctx.setLineDash([S.validation_dash[0] * st.loss_lw * s, S.validation_dash[1] * st.loss_lw * s]);
+        this.polyline(ctx, pl[0], vy, box);
+        ctx.setLineDash([]);
+      }
       return;
     }
     if (panel === "fit") {
