@@ -1,14 +1,18 @@
 """The run loop: apply an optimizer to an objective and record where it went.
 
 :func:`run` returns a :class:`Trajectory`, which reads like ``scipy.optimize.OptimizeResult``
-(``x``, ``fun``, ``nit``, ``success``, ``message``) and also keeps every iterate and loss.
+(``x``, ``fun``, ``nit``, ``success``, ``message``) and also keeps the iterates and losses.
+
+The code is in three parts: :func:`_setup` checks the arguments, :func:`_loop` makes the updates
+and applies the stopping rules block by block, :func:`_assemble` builds the :class:`Trajectory`.
 """
 
 from __future__ import annotations
 
+import math
 import numbers
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -16,8 +20,9 @@ from ._objective import Objective
 from ._validation import check_int, check_point, check_real
 from .data import minibatches
 from .optimizers import Optimizer
+from .schedules import rate_at
 
-__all__ = ["Trajectory", "run"]
+__all__ = ["CONVERGED", "DIVERGED", "MAX_STEPS", "Trajectory", "run"]
 
 CONVERGED, MAX_STEPS, DIVERGED = "converged", "max_steps", "diverged"
 
@@ -26,15 +31,23 @@ CONVERGED, MAX_STEPS, DIVERGED = "converged", "max_steps", "diverged"
 class Trajectory:
     """The record of one run, or of a batch of independent runs.
 
-    For a single run ``params`` has shape ``(nit + 1, d)`` and ``losses`` ``(nit + 1,)``: the
-    start point and every iterate. For a batch of runs (leading axes ``...`` in ``x0`` or in the
-    hyperparameters) they have shapes ``(k + 1, ..., d)`` and ``(k + 1, ...)`` where ``k`` is the
-    longest run; a run that stopped earlier is padded with NaN after its last iterate.
+    For a single run ``params`` has shape ``(nit + 1, d)`` and ``losses`` and ``grad_norms``
+    ``(nit + 1,)``: the start point and every iterate :math:`\\theta_0, \\dots, \\theta_{nit}`,
+    :math:`f(\\theta_k)` and :math:`\\lVert g_k \\rVert`. For a batch of runs (leading axes ``...``
+    in ``x0`` or in the hyperparameters) they have shapes ``(K + 1, ..., d)`` and
+    ``(K + 1, ...)`` where ``K`` is the longest run's ``nit``; a run that stopped earlier is
+    padded with NaN after its last iterate.
+
+    With ``run(..., record_every=r)`` the rows are the steps ``0, r, 2r, ...`` and the last
+    step ``K`` (``step_index`` lists them), so ``params[i]`` is :math:`\\theta_k` for
+    ``k = step_index[i]``; ``nit``, ``x``, ``fun``, ``status`` and ``message`` are those of the
+    whole run, whatever was recorded.
 
     ``status`` is ``"converged"``, ``"max_steps"`` or ``"diverged"`` (an array of them for a
-    batch); ``x`` and ``fun`` are the last finite iterate and its loss; ``nit`` the number of
-    updates made; ``success`` is ``status == "converged"`` when a tolerance was given, otherwise
-    ``status != "diverged"``.
+    batch); ``x`` and ``fun`` are the last finite iterate and its loss (for a run that diverged at
+    its start point, ``x0`` and its non-finite loss, and ``message`` says so); ``nit`` is the
+    number of updates made; ``success`` is ``status == "converged"`` when a tolerance was given,
+    otherwise ``status != "diverged"``.
     """
 
     params: np.ndarray
@@ -46,6 +59,12 @@ class Trajectory:
     success: Any
     message: Any
     grad_norms: np.ndarray = field(repr=False)
+    record_every: int = 1
+    step_index: np.ndarray | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.step_index is None:
+            object.__setattr__(self, "step_index", np.arange(len(self.losses)))
 
     @property
     def diverged(self) -> Any:
@@ -63,23 +82,6 @@ class Trajectory:
         return f"Trajectory(batch={np.shape(self.status)}, {counts})"
 
 
-def _batch_shape(optimizer: Optimizer, x0: np.ndarray) -> tuple[int, ...]:
-    shapes = [x0.shape]
-    for v in optimizer.hyperparams.values():
-        for item in v if isinstance(v, tuple) else (v,):
-            if callable(item):  # a schedule: its learning rate(s) set the batch
-                item = getattr(item, "lr", None)
-            if isinstance(item, np.ndarray):
-                shapes.append(item.shape)
-    try:
-        return np.broadcast_shapes(*shapes)
-    except ValueError as exc:
-        raise ValueError(
-            f"x0 of shape {x0.shape} does not broadcast with the optimizer's array "
-            f"hyperparameters (shapes {shapes[1:]})"
-        ) from exc
-
-
 def run(
     optimizer: Optimizer,
     objective: Objective,
@@ -89,44 +91,123 @@ def run(
     tol: float | None = None,
     ftol: float | None = None,
     batch_size: int | None = None,
-    rng: np.random.Generator | None = None,
+    rng: np.random.Generator | int | None = None,
     loss_on: str = "full",
     diverge_above: float | None = None,
+    record_every: int = 1,
 ) -> Trajectory:
     """Run ``optimizer`` on ``objective`` from ``x0`` for at most ``steps`` updates.
 
     Parameters
     ----------
     optimizer
-        A :class:`gdcore.Optimizer` such as ``gdcore.SGD(lr=0.1)``. Array hyperparameters
-        broadcast against ``x0``: ``SGD(lr=lrs[:, None])`` with ``x0`` of shape ``(d,)`` runs one
-        trajectory per learning rate, all in one vectorised loop.
+        A :class:`gdcore.Optimizer` such as ``gdcore.SGD(lr=0.1)``.
     objective
         The :class:`gdcore.Objective` to minimise.
     x0
-        Start point, shape ``(d,)``, or a stack ``(..., d)`` of start points.
+        Start point, shape ``(d,)``, or a stack ``(..., d)`` of start points (one run each).
+        It is copied: changing it later does not change the run.
     steps
         Maximum number of updates (an integer >= 0).
     tol
-        Stop a run as *converged* when :math:`\\lVert \\nabla f(x_k) \\rVert \\le` ``tol``.
+        Stop a run as *converged* at the first iterate :math:`\\theta_k` with
+        :math:`\\lVert \\nabla f(\\theta_k) \\rVert \\le` ``tol``, the gradient of the full
+        objective (on all the data, also in a mini-batch run).
     ftol
-        Stop a run as *converged* when :math:`|f(x_{k-1}) - f(x_k)| \\le` ``ftol`` (the loss has
-        stopped decreasing).
+        Stop a run as *converged* at the first :math:`k \\ge 1` with
+        :math:`|f(\\theta_{k-1}) - f(\\theta_k)| \\le` ``ftol``, the full objective again.
     batch_size
         ``None`` for full-batch gradients; for a loss on data, ``1`` (stochastic) or ``k``
         (mini-batch): each update uses the gradient on the next ``k`` rows of a permutation that
         is reshuffled every epoch.
     rng
-        ``numpy.random.Generator`` for the shuffles; defaults to ``numpy.random.default_rng(0)``
-        so that runs are reproducible.
+        ``numpy.random.Generator`` (or a seed) for the shuffles; defaults to
+        ``numpy.random.default_rng(0)`` so that runs are reproducible.
     loss_on
-        ``"full"`` records the loss on all the data at each iterate; ``"batch"`` records the
-        mini-batch loss that the update used (cheaper on large data, and noisy).
+        What a mini-batch run records. ``"full"`` (the default): the loss
+        :math:`f(\\theta_k)` and gradient norm :math:`\\lVert \\nabla f(\\theta_k) \\rVert` on
+        all the data, one full pass per step, which ``tol`` and ``ftol`` test. ``"batch"``: the
+        mini-batch loss and gradient norm that the update used (cheaper on large data, and
+        noisy); ``tol`` and ``ftol`` are then refused, since the full objective is not computed.
     diverge_above
-        A run *diverges* when its loss is not finite or exceeds this; default
-        :math:`10^6 (|f(x_0)| + 1)`. A diverged run stops quietly: no overflow warnings, and its
-        trajectory up to that point is kept.
+        A run *diverges* when its loss exceeds this; default :math:`10^6 (|f(x_0)| + 1)`. A run
+        also diverges when its loss, its gradient or its parameters stop being finite. A
+        diverged run stops quietly (no overflow warnings) and its trajectory up to that point is
+        kept; ``message`` says which of these happened.
+    record_every
+        Keep every ``record_every``-th iterate (steps ``0, r, 2r, ...``) and the last one in
+        ``params``, ``losses`` and ``grad_norms``: a long sweep keeps only what a plot needs.
+        The stopping rules still see every step. Memory grows with the steps actually made.
+
+    Returns
+    -------
+    Trajectory
+        ``x``, ``fun``, ``nit``, ``status``, ``success``, ``message``, and the recorded
+        ``params``, ``losses``, ``grad_norms``.
+
+    Notes
+    -----
+    **Batches.** Array hyperparameters broadcast against the parameters, of shape ``(..., d)``:
+    the last axis of an array hyperparameter is the coordinate axis, of size 1 (the same value
+    for every coordinate) or ``d`` (a value per coordinate), and its leading axes are batch
+    axes, one run per entry. So ``SGD(lr=lrs[:, None])`` with ``x0`` of shape ``(d,)`` runs one
+    trajectory per learning rate, all in one vectorised loop, and ``SGD(lr=rates[None, :])`` is
+    one run (a batch of one) with a rate per coordinate. A one-axis array of several values,
+    such as ``lr=[0.1, 0.01]``, could mean either, so it is refused with a ``ValueError`` that
+    shows both spellings. A schedule (a callable of the step count) follows the same rule
+    through its value at ``t = 0``.
+
+    **Checks.** At step 0 the objective's outputs are checked: ``value`` must give one number per
+    point (shape ``(...)``) and ``grad`` an array of the parameters' shape ``(..., d)``.
+    A schedule's rate must be finite and >= 0 at every step.
+
+    Examples
+    --------
+    >>> import numpy as np, gdcore
+    >>> f = gdcore.functions.quadratic([1.0, 4.0])
+    >>> traj = gdcore.run(gdcore.SGD(lr=0.1), f, [1.0, 1.0], steps=1000, tol=1e-6)
+    >>> traj.status, traj.nit, traj.success
+    ('converged', 156, True)
+    >>> print(traj.message)
+    converged after 156 steps: gradient norm 9.22e-07 <= tol 1e-06
+
+    Three learning rates in one batched run, one of them past the threshold :math:`2/L = 0.5`:
+
+    >>> lrs = np.array([0.1, 0.4, 0.6])
+    >>> sweep = gdcore.run(gdcore.SGD(lr=lrs[:, None]), f, [1.0, 1.0], steps=1000, tol=1e-6)
+    >>> sweep.status.tolist(), sweep.nit.tolist()
+    (['converged', 'converged', 'diverged'], [156, 38, 17])
     """
+    s = _setup(optimizer, objective, x0, steps, tol, ftol, batch_size, rng, loss_on, diverge_above)
+    record_every = check_int("record_every", record_every, low=1)
+    rec, stop = _loop(optimizer, objective, s, record_every)
+    return _assemble(s, rec, stop, record_every)
+
+
+# -- 1. argument checking ------------------------------------------------------------------------
+class _Setup(NamedTuple):
+    x: np.ndarray  # the start point(s), broadcast to the batch: shape (*batch, d)
+    batch: tuple[int, ...]
+    steps: int
+    tol: float | None
+    ftol: float | None
+    limit: np.ndarray  # divergence threshold per run, shape batch
+    batches: Any  # iterator of row indices, or None
+    loss_on: str
+
+
+def _setup(
+    optimizer: Any,
+    objective: Any,
+    x0: Any,
+    steps: Any,
+    tol: Any,
+    ftol: Any,
+    batch_size: Any,
+    rng: Any,
+    loss_on: Any,
+    diverge_above: Any,
+) -> _Setup:
     if not isinstance(optimizer, Optimizer):
         raise TypeError(
             "optimizer must be a gdcore optimizer such as gdcore.SGD(lr=0.1), "
@@ -151,6 +232,11 @@ def run(
                 f"{objective.name!r} has no data rows, so leave batch_size=None"
             )
         batch_size = check_int("batch_size", batch_size, low=1, high=objective.n_samples)
+        if loss_on == "batch" and (tol is not None or ftol is not None):
+            raise ValueError(
+                "tol and ftol test the full objective, which loss_on='batch' does not compute; "
+                "use loss_on='full' (the default) with tol or ftol"
+            )
     if rng is None:
         rng = np.random.default_rng(0)
     elif isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
@@ -159,142 +245,318 @@ def run(
         raise TypeError(
             f"rng must be a numpy.random.Generator or a seed (int >= 0), got {type(rng).__name__}"
         )
-
     shape = _batch_shape(optimizer, x0)
-    x = np.broadcast_to(x0, shape).copy() if shape != x0.shape else x0.copy()
+    x = np.array(np.broadcast_to(x0, shape))  # a copy: x0 is never kept
     batch = shape[:-1]
-    single = batch == ()
-
     with np.errstate(all="ignore"):
+        f0 = _check_value(objective, x, objective.value(x), batch)
         if diverge_above is None:
-            limit = 1e6 * (np.abs(objective.value(x)) + 1.0)
+            limit = 1e6 * (np.abs(f0) + 1.0)
         else:
-            limit = diverge_above
-        P = np.empty((steps + 1, *shape))
-        L = np.empty((steps + 1, *batch))
-        G = np.empty((steps + 1, *batch))
-        state = optimizer.init(x)
-        step = optimizer.step
-        # the named optimizers' step is params + update; call the update directly (one call less)
-        update = optimizer._update if type(optimizer).step is Optimizer.step else None
-        batches = minibatches(objective.n_samples, batch_size, rng) if batch_size else None
-        vg = objective.value_and_grad
-        # The stopping rules are applied to blocks of rows, after steps 0, 1, 3, 7, 15, 31 and
-        # then every 32 steps: runs are independent, so the few updates made past a run's
-        # stopping point cannot change it or the others, and they are cut off below. The
-        # gradients of the current block wait in a small buffer for their norms.
-        stopper = _Stopper(L, G, batch, steps, limit, tol, ftol)
-        gbuf: list = []  # the block's gradients (the arrays themselves: no copy per step)
-        g = None
-        lo = 0  # first row of the current block
-        check_at = 0
-        block = 1
-        k = 0
-        while True:
-            g_prev = g
-            if batches is None:
-                f, g = vg(x)
-            else:
-                sub = objective.on_batch(next(batches))
-                if loss_on == "batch":
-                    f, g = sub.value_and_grad(x)
-                else:
-                    f, g = objective.value(x), sub.grad(x)
-            P[k] = x
-            L[k] = f
-            # an objective that hands back the same output array every time gets it copied
-            gbuf.append(g if g is not g_prev else g.copy())
-            if k == check_at:  # always true at k == steps
-                if stopper.check(lo, k, gbuf) or k == steps:
-                    break
-                gbuf.clear()
-                lo = k + 1
-                block = min(2 * block, _BLOCK)
-                check_at = min(k + block, steps)
-            if update is None:
-                x, state = step(x, g, state)
-            else:
-                u, state = update(g, state, x)
-                x = x + u
-            k += 1
-
-        nit, status = stopper.nit, stopper.status
-    k = int(np.max(nit)) if nit.size else 0
-    P, L, G = P[: k + 1], L[: k + 1], G[: k + 1]
-    if not single:
-        # pad each stopped run with NaN after its last iterate
-        after = np.arange(k + 1).reshape((-1,) + (1,) * len(batch)) > nit
-        P[after] = np.nan
-        L[after] = np.nan
-        G[after] = np.nan
-    # the last finite iterate: the one before the divergent step, if any
-    idx = np.where(status == DIVERGED, np.maximum(nit - 1, 0), nit)
-    given_tol = tol is not None or ftol is not None
-    if single:
-        n, i = int(nit), int(idx)
-        st = str(status[()])
-        success = st == CONVERGED if given_tol else st != DIVERGED
-        message = _message(st, n, float(L[n]), float(G[n]), tol, ftol, float(limit))
-        return Trajectory(P, L, st, n, P[i], float(L[i]), success, message, G)
-    grid = np.indices(batch)
-    st = status.astype(str)
-    success = (st == CONVERGED) if given_tol else (st != DIVERGED)
-    message = np.vectorize(
-        lambda s, i, f, gn, lim: _message(s, int(i), float(f), float(gn), tol, ftol, float(lim)),
-        otypes=[str],
-    )(st, nit, L[(nit, *grid)], G[(nit, *grid)], np.broadcast_to(limit, batch))
-    return Trajectory(P, L, st, nit, P[(idx, *grid)], L[(idx, *grid)], success, message, G)
+            limit = np.full(batch, diverge_above)
+    batches = minibatches(objective.n_samples, batch_size, rng) if batch_size else None
+    return _Setup(x, batch, steps, tol, ftol, np.asarray(limit, dtype=float), batches, loss_on)
 
 
+def _hyperparameter_arrays(optimizer: Optimizer) -> list[tuple[str, tuple[int, ...]]]:
+    """``(name, shape)`` of every array-valued hyperparameter (a schedule's value at t = 0)."""
+    out = []
+    for key, v in optimizer.hyperparams.items():
+        items = [(f"{key}[{i}]", item) for i, item in enumerate(v)] if isinstance(v, tuple) else []
+        for name, item in items or [(key, v)]:
+            if callable(item):
+                name, item = f"{name}(0) (the schedule's rate at t=0)", rate_at(item, 0)
+            if np.ndim(item):
+                out.append((name, np.shape(item)))
+    return out
+
+
+def _batch_shape(optimizer: Optimizer, x0: np.ndarray) -> tuple[int, ...]:
+    """The shape ``(*batch, d)`` of the runs: ``x0`` broadcast with the array hyperparameters."""
+    d = x0.shape[-1]
+    arrays = _hyperparameter_arrays(optimizer)
+    for name, shp in arrays:
+        if len(shp) == 1 and shp[0] > 1:
+            n = shp[0]
+            raise ValueError(
+                f"{name} has shape ({n},), which could mean {n} runs or a value per coordinate: "
+                f"write {name.split('(')[0]}=values[:, None] (shape ({n}, 1)) for {n} runs, "
+                f"one per value, or values[None, :] (shape (1, {n})) for one run with a value "
+                "per coordinate"
+            )
+        if shp[-1] not in (1, d):
+            raise ValueError(
+                f"{name} has shape {shp}: the last axis of an array hyperparameter is the "
+                f"coordinate axis, of size 1 or d = {d}, and the axes before it are the batch; "
+                f"for a batch of runs use shape {(*shp, 1)}"
+            )
+    try:
+        return np.broadcast_shapes(x0.shape, *(shp for _, shp in arrays))
+    except ValueError as exc:
+        raise ValueError(
+            f"x0 of shape {x0.shape} does not broadcast with the optimizer's array "
+            f"hyperparameters ({', '.join(f'{n}: {s}' for n, s in arrays)}); their batch axes "
+            "(all but the last) must match x0's"
+        ) from exc
+
+
+def _check_value(objective: Objective, x: np.ndarray, f: Any, batch: tuple) -> np.ndarray:
+    """``f`` as a float array of shape ``batch``, or an error naming the objective."""
+    expected = f"one loss per point, shape {batch} for x of shape {x.shape}"
+    try:
+        arr = np.asarray(f, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(
+            f"objective {objective.name!r}: value(x) returned {type(f).__name__}; "
+            f"expected {expected}"
+        ) from exc
+    if arr.shape != batch:
+        raise ValueError(
+            f"objective {objective.name!r}: value(x) returned shape {arr.shape}; "
+            f"expected {expected}"
+        )
+    return arr
+
+
+def _check_grad(objective: Objective, x: np.ndarray, g: Any, what: str) -> None:
+    expected = f"the parameters' shape {x.shape}"
+    if not isinstance(g, np.ndarray) or g.dtype.kind not in "fiu":
+        raise TypeError(
+            f"objective {objective.name!r}: {what}(x) returned {type(g).__name__}"
+            f"{'' if not isinstance(g, np.ndarray) else ' of dtype ' + str(g.dtype)}; "
+            f"expected a numpy array of floats of {expected}"
+        )
+    if g.shape != x.shape:
+        raise ValueError(
+            f"objective {objective.name!r}: {what}(x) returned shape {g.shape}; expected {expected}"
+        )
+
+
+# -- 2. the loop ----------------------------------------------------------------------------------
 _BLOCK = 32
 
 
-class _Stopper:
-    """Applies the stopping rules to the recorded losses and gradients, block by block."""
+def _loop(
+    optimizer: Optimizer, objective: Objective, s: _Setup, record_every: int
+) -> tuple[_Recorder, _Stopper]:
+    """Make the updates; return what was recorded and how each run stopped.
 
-    def __init__(
-        self,
-        L: np.ndarray,
-        G: np.ndarray,
-        batch: tuple[int, ...],
-        steps: int,
-        limit: Any,
-        tol: Any,
-        ftol: Any,
-    ) -> None:
-        self.L, self.G, self.limit, self.tol, self.ftol = L, G, limit, tol, ftol
-        self.nit = np.full(batch, steps)
-        self.status = np.full(batch, MAX_STEPS, dtype=object)
-        self.stopped = np.zeros(batch, dtype=bool)
-
-    def check(self, lo: int, k: int, gbuf: np.ndarray) -> bool:
-        """Examine rows ``lo..k`` (their gradients are the list ``gbuf``); record the runs that
-        stop there; return ``True`` once every run has stopped."""
-        gn = self.G[lo : k + 1]
-        gn[...] = _norm(np.array(gbuf, dtype=float))
-        L = self.L[lo : k + 1]
-        bad = ~(np.abs(L) <= self.limit)  # also catches NaN
-        stop = bad.copy()
-        if self.tol is not None:
-            stop |= gn <= self.tol
-        if self.ftol is not None:
-            prev = self.L[max(lo - 1, 0) : k]
-            if lo == 0:  # no loss change at the start point
-                stop[1:] |= np.abs(L[1:] - prev) <= self.ftol
+    The stopping rules are applied to blocks of steps, after steps 0, 1, 3, 7, 15, 31 and then
+    every 32 steps: runs are independent, so the few updates made past a run's stopping point
+    cannot change it or the others, and they are cut off when the result is assembled. The
+    block's iterates, losses and gradients wait in small lists (the arrays themselves, no copy
+    per step).
+    """
+    x, steps, batches = s.x, s.steps, s.batches
+    B = math.prod(s.batch)
+    d = x.shape[-1]
+    stopper = _Stopper(B, d, steps, s.limit.reshape(B), s.tol, s.ftol)
+    recorder = _Recorder(B, d, steps, record_every)
+    # Optimizer.step is params + transform.update(...): the same, one call less per step
+    update = optimizer.transform.update
+    vg = objective.value_and_grad
+    full = s.loss_on == "full"
+    with np.errstate(all="ignore"):
+        state = optimizer.init(x)
+        xs: list = []
+        fs: list = []
+        gs: list = []  # the gradients whose norms are recorded (full ones when loss_on="full")
+        f = g = gr = None
+        lo = check_at = k = 0
+        block = 1
+        while True:
+            f_prev, gr_prev = f, gr
+            if batches is None:
+                f, g = vg(x)
+                gr = g
             else:
-                stop |= np.abs(L - prev) <= self.ftol
-        if not stop.any():
+                sub = objective.on_batch(next(batches))
+                if full:
+                    f, gr = vg(x)
+                    g = sub.grad(x)
+                else:
+                    f, g = sub.value_and_grad(x)
+                    gr = g
+            if k == 0:
+                _check_value(objective, x, f, s.batch)
+                _check_grad(objective, x, g, "grad" if batches is None or full else "batch grad")
+                _check_grad(objective, x, gr, "grad")
+            xs.append(x)
+            # an objective that hands back the same output array every time gets it copied
+            fs.append(f if f is not f_prev else np.array(f))
+            gs.append(gr if gr is not gr_prev else gr.copy())
+            if k == check_at:  # always true at k == steps
+                X = np.array(xs).reshape(len(xs), B, d)
+                F = np.array(fs, dtype=float).reshape(len(fs), B)
+                G = _norm(np.array(gs, dtype=float)).reshape(len(gs), B)
+                done = stopper.check(lo, k, X, F, G)
+                recorder.add(lo, X, F, G)
+                if done:
+                    recorder.finish(int(stopper.nit.max()), lo, X, F, G)
+                    break
+                xs.clear()
+                fs.clear()
+                gs.clear()
+                lo = k + 1
+                block = min(2 * block, _BLOCK)
+                check_at = min(k + block, steps)
+            u, state = update(g, state, x)
+            x = x + u
+            k += 1
+    return recorder, stopper
+
+
+class _Stopper:
+    """Applies the stopping rules block by block and keeps, for each run, how and where it
+    stopped: ``nit``, ``status``, the last finite iterate ``x``, ``fun``, and the loss and
+    gradient norm at step ``nit`` (for the message). Runs are flattened to ``B`` columns."""
+
+    def __init__(self, B: int, d: int, steps: int, limit: np.ndarray, tol: Any, ftol: Any) -> None:
+        self.steps, self.limit, self.tol, self.ftol = steps, limit, tol, ftol
+        self.nit = np.full(B, steps)
+        self.status = np.full(B, MAX_STEPS, dtype=object)
+        self.stopped = np.zeros(B, dtype=bool)
+        self.x = np.full((B, d), np.nan)
+        self.fun = np.full(B, np.nan)
+        self.f_at_nit = np.full(B, np.nan)
+        self.gn_at_nit = np.full(B, np.nan)
+        self.prev: tuple[np.ndarray, np.ndarray] | None = None  # last row of the previous block
+
+    def check(self, lo: int, k: int, X: np.ndarray, F: np.ndarray, G: np.ndarray) -> bool:
+        """Examine steps ``lo..k`` (rows of ``X (n, B, d)``, ``F (n, B)``, ``G (n, B)``);
+        record the runs that stop there; return ``True`` once every run has stopped."""
+        bad = ~(np.abs(F) <= self.limit)  # also catches NaN
+        if not np.isfinite(G).all():  # rare: then find the runs
+            bad |= ~np.isfinite(G)
+        if not np.isfinite(X).all():
+            bad |= ~_finite_rows(X)
+        stop = bad
+        if self.tol is not None:
+            stop = stop | (G <= self.tol)
+        if self.ftol is not None:
+            stop = stop.copy() if stop is bad else stop
+            if self.prev is None:  # no loss change at the start point
+                stop[1:] |= np.abs(F[1:] - F[:-1]) <= self.ftol
+            else:
+                prev_f = np.concatenate([self.prev[1][None], F[:-1]])
+                stop |= np.abs(F - prev_f) <= self.ftol
+        if k != self.steps and not stop.any():  # the common case: nothing happened
+            self.prev = (X[-1], F[-1])
             return False
         new = stop.any(axis=0) & ~self.stopped
-        if not new.any():
-            return bool(self.stopped.all())
-        first = np.argmax(stop, axis=0)
-        diverged = bad[(first, *np.indices(first.shape))]
-        self.nit[new] = lo + first[new]
-        self.status[new & diverged] = DIVERGED
-        self.status[new & ~diverged] = CONVERGED
-        self.stopped |= new
+        if new.any():
+            first = np.argmax(stop, axis=0)
+            cols = np.flatnonzero(new)
+            rows = first[cols]
+            diverged = bad[rows, cols]
+            self.nit[cols] = lo + rows
+            self.status[cols] = np.where(diverged, DIVERGED, CONVERGED)
+            self._keep(cols, rows, diverged, X, F, G)
+            self.stopped |= new
+        if k == self.steps:  # the rest stop at the step cap
+            cols = np.flatnonzero(~self.stopped)
+            rows = np.full(cols.size, len(F) - 1)
+            self._keep(cols, rows, np.zeros(cols.size, dtype=bool), X, F, G)
+            self.stopped[:] = True
+        self.prev = (X[-1], F[-1])
         return bool(self.stopped.all())
+
+    def _keep(
+        self,
+        cols: np.ndarray,
+        rows: np.ndarray,
+        diverged: np.ndarray,
+        X: np.ndarray,
+        F: np.ndarray,
+        G: np.ndarray,
+    ) -> None:
+        """Keep the values of runs ``cols`` stopping at block rows ``rows``: the last finite
+        iterate is the one before the stop for a diverged run (``x0`` itself at step 0)."""
+        self.f_at_nit[cols] = F[rows, cols]
+        self.gn_at_nit[cols] = G[rows, cols]
+        # rows of [previous block's last row, X...]; the start point stands in for its own
+        # predecessor
+        Xp = np.concatenate([X[:1] if self.prev is None else self.prev[0][None], X])
+        Fp = np.concatenate([F[:1] if self.prev is None else self.prev[1][None], F])
+        r = rows + 1 - diverged
+        self.x[cols] = Xp[r, cols]
+        self.fun[cols] = Fp[r, cols]
+
+
+class _Recorder:
+    """The recorded rows (steps ``0, r, 2r, ...`` and the last), in buffers that grow as the run
+    proceeds: memory follows the steps made, not ``steps``."""
+
+    def __init__(self, B: int, d: int, steps: int, every: int) -> None:
+        self.every = every
+        self.max_rows = steps // every + 2
+        row_bytes = 8 * B * (d + 2)
+        self.cap = min(self.max_rows, max(64, (1 << 23) // row_bytes))
+        self.P = np.empty((self.cap, B, d))
+        self.L = np.empty((self.cap, B))
+        self.G = np.empty((self.cap, B))
+        self.ks: list[int] = []
+        self.n = 0
+
+    def _grow(self, need: int) -> None:
+        cap = min(max(2 * self.cap, need), self.max_rows)
+        for name in ("P", "L", "G"):
+            old = getattr(self, name)
+            new = np.empty((cap, *old.shape[1:]))
+            new[: self.n] = old[: self.n]
+            setattr(self, name, new)
+        self.cap = cap
+
+    def _append(self, ks: list[int], X: np.ndarray, F: np.ndarray, G: np.ndarray) -> None:
+        m = len(ks)
+        if self.n + m > self.cap:
+            self._grow(self.n + m)
+        n = self.n
+        self.P[n : n + m] = X
+        self.L[n : n + m] = F
+        self.G[n : n + m] = G
+        self.ks += ks
+        self.n += m
+
+    def add(self, lo: int, X: np.ndarray, F: np.ndarray, G: np.ndarray) -> None:
+        """Record the rows of block ``lo, lo+1, ...`` whose step is a multiple of ``every``."""
+        if self.every == 1:
+            self._append(list(range(lo, lo + len(F))), X, F, G)
+            return
+        first = -lo % self.every
+        sel = slice(first, None, self.every)
+        self._append(list(range(lo + first, lo + len(F), self.every)), X[sel], F[sel], G[sel])
+
+    def finish(self, last: int, lo: int, X: np.ndarray, F: np.ndarray, G: np.ndarray) -> None:
+        """Drop the rows recorded past step ``last`` and make sure ``last`` itself is a row."""
+        keep = sum(1 for k in self.ks if k <= last)
+        self.ks = self.ks[:keep]
+        self.n = keep
+        if not self.ks or self.ks[-1] != last:
+            j = last - lo
+            self._append([last], X[j : j + 1], F[j : j + 1], G[j : j + 1])
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``(params, losses, grad_norms, step_index)``, trimmed to the rows used."""
+        n = self.n
+        out = []
+        for a in (self.P, self.L, self.G):
+            a = a[:n]
+            # give back the unused capacity when it is a sizeable part of the buffer
+            out.append(a.copy() if self.cap > n + n // 4 + 64 else a)
+        return out[0], out[1], out[2], np.asarray(self.ks)
+
+
+def _finite_rows(x: np.ndarray) -> np.ndarray:
+    """``True`` where every coordinate along the last axis is finite (column by column for short
+    vectors: a reduction along a short last axis is slow in numpy)."""
+    d = x.shape[-1]
+    if d > 8:
+        return np.isfinite(x).all(axis=-1)
+    ok = np.isfinite(x[..., 0])
+    for i in range(1, d):
+        ok &= np.isfinite(x[..., i])
+    return ok
 
 
 def _norm(g: np.ndarray) -> np.ndarray:
@@ -309,9 +571,82 @@ def _norm(g: np.ndarray) -> np.ndarray:
     return np.sqrt(s, out=s)
 
 
+# -- 3. result assembly ---------------------------------------------------------------------------
+def _assemble(s: _Setup, rec: _Recorder, stop: _Stopper, record_every: int) -> Trajectory:
+    P, L, G, ks = rec.arrays()
+    nit = stop.nit
+    status = stop.status.astype(str)
+    given_tol = s.tol is not None or s.ftol is not None
+    success = (status == CONVERGED) if given_tol else (status != DIVERGED)
+    limit = s.limit.reshape(-1)
+    message = np.array(
+        [
+            _message(
+                status[i],
+                int(nit[i]),
+                stop.f_at_nit[i],
+                stop.gn_at_nit[i],
+                s.tol,
+                s.ftol,
+                float(limit[i]),
+            )
+            for i in range(len(nit))
+        ],
+        dtype=str,
+    )
+    batch, d = s.batch, s.x.shape[-1]
+    if batch == ():
+        return Trajectory(
+            params=P[:, 0],
+            losses=L[:, 0],
+            status=str(status[0]),
+            nit=int(nit[0]),
+            x=stop.x[0],
+            fun=float(stop.fun[0]),
+            success=bool(success[0]),
+            message=str(message[0]),
+            grad_norms=G[:, 0],
+            record_every=record_every,
+            step_index=ks,
+        )
+    after = ks[:, None] > nit[None, :]  # pad each stopped run with NaN after its last iterate
+    if after.any():
+        P[after] = np.nan
+        L[after] = np.nan
+        G[after] = np.nan
+    R = len(ks)
+    return Trajectory(
+        params=P.reshape(R, *batch, d),
+        losses=L.reshape(R, *batch),
+        status=status.reshape(batch),
+        nit=nit.reshape(batch),
+        x=stop.x.reshape(*batch, d),
+        fun=stop.fun.reshape(batch),
+        success=success.reshape(batch),
+        message=message.reshape(batch),
+        grad_norms=G.reshape(R, *batch),
+        record_every=record_every,
+        step_index=ks,
+    )
+
+
 def _message(status: str, nit: int, f: float, gn: float, tol: Any, ftol: Any, limit: float) -> str:
+    """The one-line ``message`` of a run with this status, stopped at step ``nit`` with loss
+    ``f`` and gradient norm ``gn`` there."""
     if status == DIVERGED:
-        return f"diverged after {nit} steps: loss {f:.3g} is beyond {limit:.3g}"
+        if not math.isfinite(f):
+            if nit == 0:
+                return (
+                    f"diverged at the start: the loss at x0 is {f} (not finite), so the run "
+                    "cannot start there"
+                )
+            return f"diverged after {nit} steps: the loss is {f} (not finite)"
+        if f > limit:
+            return f"diverged after {nit} steps: loss {f:.3g} is beyond {limit:.3g}"
+        if not math.isfinite(gn):
+            where = "at x0" if nit == 0 else f"after {nit} steps"
+            return f"diverged {where}: the gradient is not finite (its norm is {gn})"
+        return f"diverged after {nit} steps: the parameters are not finite (inf or NaN)"
     if status == CONVERGED:
         if tol is not None and gn <= tol:
             return f"converged after {nit} steps: gradient norm {gn:.3g} <= tol {tol:.3g}"

@@ -11,6 +11,7 @@ this matches calling ``torch.optim.lr_scheduler``'s ``step()`` once after every 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -18,7 +19,52 @@ import numpy as np
 
 from ._validation import check_int, check_real
 
-__all__ = ["Schedule", "constant", "exponential_decay", "inverse_time_decay", "step_decay"]
+__all__ = [
+    "Schedule",
+    "constant",
+    "exponential_decay",
+    "inverse_time_decay",
+    "rate_at",
+    "step_decay",
+]
+
+
+def rate_at(lr: Callable[[int], Any], t: int) -> Any:
+    r"""The rate :math:`\eta_t = ` ``lr(t)`` of a schedule, checked.
+
+    This is the whole contract of a schedule: any callable of the step count ``t`` (0 on the
+    first update) returning a finite number or array ``>= 0`` (an array broadcasts against the
+    parameters, as an array ``lr`` does). A value outside that raises a ``ValueError`` naming
+    ``lr`` and the step; the optimizers call this at every step.
+
+    Examples
+    --------
+    >>> from gdcore.schedules import rate_at
+    >>> rate_at(lambda t: 0.1 / (1 + t), 4)
+    0.02
+    >>> rate_at(lambda t: 0.1 - 0.01 * t, 11)
+    Traceback (most recent call last):
+    ...
+    ValueError: lr is a schedule that returned -0.01... at step t=11; a learning rate must be ...
+    """
+    eta = lr(t)
+    if type(eta) is float:  # the common case, checked without numpy
+        if eta >= 0.0 and eta != math.inf:
+            return eta
+    else:
+        try:
+            arr = np.asarray(eta, dtype=float)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(
+                f"lr is a schedule that returned {type(eta).__name__} {eta!r} at step t={t}; "
+                "it must return a number or an array of numbers"
+            ) from exc
+        if np.all(arr >= 0.0) and np.all(np.isfinite(arr)):
+            return eta if isinstance(eta, (np.ndarray, np.floating, int)) else arr
+    raise ValueError(
+        f"lr is a schedule that returned {eta!r} at step t={t}; a learning rate must be "
+        "finite and >= 0"
+    )
 
 
 class Schedule:
