@@ -64,7 +64,8 @@ def _check_data(X: Any, y: Any, *, labels: bool = False) -> tuple[Array, Array]:
         raise ValueError("y must be finite (no NaN or infinity)")
     if labels and np.any((y < 0.0) | (y > 1.0)):
         raise ValueError("y must hold class labels 0 and 1 (or probabilities in [0, 1])")
-    return X, y
+    # copies: changing the caller's arrays later does not change the loss
+    return np.array(X), np.array(y)
 
 
 def _softplus(z: Array) -> Array:

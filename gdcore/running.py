@@ -164,19 +164,19 @@ def run(
     Examples
     --------
     >>> import numpy as np, gdcore
-    >>> f = gdcore.functions.quadratic([1.0, 4.0])
+    >>> f = gdcore.functions.quadratic(curvatures=[1.0, 4.0])
     >>> traj = gdcore.run(gdcore.SGD(lr=0.1), f, [1.0, 1.0], steps=1000, tol=1e-6)
     >>> traj.status, traj.nit, traj.success
-    ('converged', 156, True)
+    ('converged', 132, True)
     >>> print(traj.message)
-    converged after 156 steps: gradient norm 9.22e-07 <= tol 1e-06
+    converged after 132 steps: ...
 
     Three learning rates in one batched run, one of them past the threshold :math:`2/L = 0.5`:
 
     >>> lrs = np.array([0.1, 0.4, 0.6])
     >>> sweep = gdcore.run(gdcore.SGD(lr=lrs[:, None]), f, [1.0, 1.0], steps=1000, tol=1e-6)
     >>> sweep.status.tolist(), sweep.nit.tolist()
-    (['converged', 'converged', 'diverged'], [156, 38, 17])
+    (['converged', 'converged', 'diverged'], [132, 30, 22])
     """
     s = _setup(optimizer, objective, x0, steps, tol, ftol, batch_size, rng, loss_on, diverge_above)
     record_every = check_int("record_every", record_every, low=1)

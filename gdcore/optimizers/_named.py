@@ -103,10 +103,10 @@ class SGD(Optimizer):
     --------
     >>> import gdcore
     >>> opt = gdcore.SGD(lr=0.1, momentum=0.9)
-    >>> f = gdcore.functions.quadratic([1.0, 10.0])
+    >>> f = gdcore.functions.quadratic(curvatures=[1.0, 10.0])
     >>> traj = gdcore.run(opt, f, [1.0, 1.0], steps=500, tol=1e-8)
     >>> traj.status, traj.nit
-    ('converged', 187)
+    ('converged', 357)
     """
 
     defaults: ClassVar = _SGD
@@ -162,13 +162,13 @@ class Adagrad(Optimizer):
     Examples
     --------
     >>> import gdcore
-    >>> opt = gdcore.Adagrad(lr=0.5)
-    >>> traj = gdcore.run(opt, gdcore.functions.quadratic([1.0, 10.0]), [1.0, 1.0], steps=3)
-    >>> traj.params.round(4)
+    >>> f = gdcore.functions.quadratic(curvatures=[1.0, 10.0])
+    >>> traj = gdcore.run(gdcore.Adagrad(lr=0.5), f, [1.0, 1.0], steps=3)
+    >>> traj.params.round(4)   # the same steps on both axes: g / sqrt(s) forgets the scale
     array([[1.    , 1.    ],
            [0.5   , 0.5   ],
-           [0.1464, 0.1464],
-           [0.0029, 0.0029]])
+           [0.2764, 0.2764],
+           [0.1564, 0.1564]])
     """
 
     defaults: ClassVar = _ADAGRAD
@@ -231,7 +231,7 @@ class RMSprop(Optimizer):
     >>> import gdcore
     >>> traj = gdcore.run(gdcore.RMSprop(lr=0.01), gdcore.functions.parabola(), [2.0], steps=2)
     >>> traj.params[:, 0].round(4)   # the first step is lr / sqrt(1 - alpha) = 0.1
-    array([2.    , 1.9   , 1.8293])
+    array([2.    , 1.9   , 1.8309])
     """
 
     defaults: ClassVar = _RMSPROP
@@ -294,7 +294,7 @@ class Adam(Optimizer):
     >>> import gdcore
     >>> traj = gdcore.run(gdcore.Adam(lr=0.1), gdcore.functions.parabola(), [2.0], steps=3)
     >>> traj.params[:, 0].round(6)   # each early step is about lr
-    array([2.      , 1.9     , 1.800038, 1.700116])
+    array([2.      , 1.9     , 1.800166, 1.700623])
     """
 
     defaults: ClassVar = _ADAM
