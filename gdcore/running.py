@@ -303,6 +303,11 @@ def _batch_shape(optimizer: Optimizer, x0: np.ndarray) -> tuple[int, ...]:
 def _check_value(objective: Objective, x: np.ndarray, f: Any, batch: tuple) -> np.ndarray:
     """``f`` as a float array of shape ``batch``, or an error naming the objective."""
     expected = f"one loss per point, shape {batch} for x of shape {x.shape}"
+    if f is None or isinstance(f, (str, bytes)):
+        raise TypeError(
+            f"objective {objective.name!r}: value(x) returned {type(f).__name__}; "
+            f"expected {expected}"
+        )
     try:
         arr = np.asarray(f, dtype=float)
     except (TypeError, ValueError) as exc:
@@ -491,7 +496,7 @@ class _Recorder:
         self.every = every
         self.max_rows = steps // every + 2
         row_bytes = 8 * B * (d + 2)
-        self.cap = min(self.max_rows, max(64, (1 << 23) // row_bytes))
+        self.cap = min(self.max_rows, max(64, (1 << 20) // row_bytes))
         self.P = np.empty((self.cap, B, d))
         self.L = np.empty((self.cap, B))
         self.G = np.empty((self.cap, B))
@@ -560,15 +565,27 @@ def _finite_rows(x: np.ndarray) -> np.ndarray:
 
 
 def _norm(g: np.ndarray) -> np.ndarray:
-    """Euclidean norm along the last axis (column by column for short vectors: faster there)."""
+    """Euclidean norm along the last axis (column by column for short vectors: faster there).
+
+    Sums of squares that overflow (entries beyond about 1e154) are redone with scaling, so a
+    finite gradient always has a finite norm.
+    """
     d = g.shape[-1]
     if d > 8:
-        return np.sqrt(np.einsum("...i,...i->...", g, g))
-    s = np.square(g[..., 0])
-    for i in range(1, d):
-        c = g[..., i]
-        s += c * c
-    return np.sqrt(s, out=s)
+        s = np.sqrt(np.einsum("...i,...i->...", g, g))
+    else:
+        s = np.square(g[..., 0])
+        for i in range(1, d):
+            c = g[..., i]
+            s += c * c
+        s = np.sqrt(s, out=s)
+    if not np.isfinite(s).all():  # rare: rescale where it overflowed
+        over = np.isinf(s) & np.isfinite(g).all(axis=-1)
+        if over.any():
+            big = g[over]
+            m = np.max(np.abs(big), axis=-1)
+            s[over] = m * np.sqrt(np.sum(np.square(big / m[:, None]), axis=-1))
+    return s
 
 
 # -- 3. result assembly ---------------------------------------------------------------------------

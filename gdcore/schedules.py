@@ -61,8 +61,13 @@ def rate_at(lr: Callable[[int], Any], t: int) -> Any:
             ) from exc
         if np.all(arr >= 0.0) and np.all(np.isfinite(arr)):
             return eta if isinstance(eta, (np.ndarray, np.floating, int)) else arr
+    shown = (
+        repr(eta)
+        if np.ndim(eta) == 0
+        else f"an array of shape {np.shape(eta)} holding {np.min(eta)!r} and {np.max(eta)!r}"
+    )
     raise ValueError(
-        f"lr is a schedule that returned {eta!r} at step t={t}; a learning rate must be "
+        f"lr is a schedule that returned {shown} at step t={t}; a learning rate must be "
         "finite and >= 0"
     )
 
