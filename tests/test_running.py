@@ -465,7 +465,7 @@ def test_objective_outputs_are_checked_at_step_zero(value, grad, exc, match):
         run(SGD(lr=0.1), f, np.ones((3, 2)), 5)
 
 
-# -- non-finite values are divergence, with a message that says which -------------------------------
+# -- non-finite values are divergence, with a message that says which ------------------------------
 def test_non_finite_iterate_is_divergence_even_with_a_finite_loss():
     # f = exp(x) is 0 at x = -inf; the (huge, finite) gradient sends x there in one step
     f = gdcore.Objective(
@@ -520,7 +520,7 @@ def test_array_hyperparameter_last_axis_is_the_coordinate_axis():
         run(Adam(betas=(np.array([0.5, 0.9, 0.99]), 0.999)), f, [1.0, 1.0], 3)
 
 
-# -- memory: buffers grow with the steps made; record_every ------------------------------------------
+# -- memory: buffers grow with the steps made; record_every ----------------------------------------
 def test_a_huge_step_cap_costs_nothing_when_the_run_converges_early():
     import tracemalloc
 
@@ -570,7 +570,7 @@ def test_record_every_in_a_batch_pads_after_each_stop():
         run(opt, f, [1.0, -1.0], 5, record_every=0)
 
 
-# -- nothing the caller passes is kept by reference ---------------------------------------------------
+# -- nothing the caller passes is kept by reference ------------------------------------------------
 def test_changing_arrays_after_construction_changes_nothing():
     f = bowl([1.0, 4.0])
     expected = run(SGD(lr=np.array([[0.1], [0.2]]), momentum=0.5), f, [1.0, 1.0], 20)
