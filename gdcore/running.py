@@ -38,10 +38,10 @@ class Trajectory:
     ``(K + 1, ...)`` where ``K`` is the longest run's ``nit``; a run that stopped earlier is
     padded with NaN after its last iterate.
 
-    With ``run(..., record_every=r)`` the rows are the steps ``0, r, 2r, ...`` and the last
-    step ``K`` (``step_index`` lists them), so ``params[i]`` is :math:`\\theta_k` for
-    ``k = step_index[i]``; ``nit``, ``x``, ``fun``, ``status`` and ``message`` are those of the
-    whole run, whatever was recorded.
+    With ``run(..., record_every=r)`` the rows are the steps ``0, r, 2r, ...`` and the step
+    where each run stopped (its last iterate; ``step_index`` lists the steps), so ``params[i]``
+    is :math:`\\theta_k` for ``k = step_index[i]``; ``nit``, ``x``, ``fun``, ``status`` and
+    ``message`` are those of the whole run, whatever was recorded.
 
     ``status`` is ``"converged"``, ``"max_steps"`` or ``"diverged"`` (an array of them for a
     batch); ``x`` and ``fun`` are the last finite iterate and its loss (for a run that diverged at
@@ -135,8 +135,9 @@ def run(
         diverged run stops quietly (no overflow warnings) and its trajectory up to that point is
         kept; ``message`` says which of these happened.
     record_every
-        Keep every ``record_every``-th iterate (steps ``0, r, 2r, ...``) and the last one in
-        ``params``, ``losses`` and ``grad_norms``: a long sweep keeps only what a plot needs.
+        Keep every ``record_every``-th iterate (steps ``0, r, 2r, ...``) and the last one of
+        each run in ``params``, ``losses`` and ``grad_norms`` (``Trajectory.step_index`` lists
+        the steps kept): a long sweep keeps only what a plot needs.
         The stopping rules still see every step. Memory grows with the steps actually made.
 
     Returns
@@ -254,6 +255,8 @@ def _setup(
             limit = 1e6 * (np.abs(f0) + 1.0)
         else:
             limit = np.full(batch, diverge_above)
+        # an infinite loss is beyond any limit, even one computed from f(x0) = inf
+        limit = np.minimum(limit, np.finfo(float).max)
     batches = minibatches(objective.n_samples, batch_size, rng) if batch_size else None
     return _Setup(x, batch, steps, tol, ftol, np.asarray(limit, dtype=float), batches, loss_on)
 
@@ -395,9 +398,9 @@ def _loop(
                 F = np.array(fs, dtype=float).reshape(len(fs), B)
                 G = _norm(np.array(gs, dtype=float)).reshape(len(gs), B)
                 done = stopper.check(lo, k, X, F, G)
-                recorder.add(lo, X, F, G)
+                recorder.add(lo, X, F, G, stopper.stops)
                 if done:
-                    recorder.finish(int(stopper.nit.max()), lo, X, F, G)
+                    recorder.finish(int(stopper.nit.max()))
                     break
                 xs.clear()
                 fs.clear()
@@ -426,6 +429,7 @@ class _Stopper:
         self.f_at_nit = np.full(B, np.nan)
         self.gn_at_nit = np.full(B, np.nan)
         self.prev: tuple[np.ndarray, np.ndarray] | None = None  # last row of the previous block
+        self.stops: set[int] = set()  # the steps where runs stopped in the last block checked
 
     def check(self, lo: int, k: int, X: np.ndarray, F: np.ndarray, G: np.ndarray) -> bool:
         """Examine steps ``lo..k`` (rows of ``X (n, B, d)``, ``F (n, B)``, ``G (n, B)``);
@@ -445,6 +449,7 @@ class _Stopper:
             else:
                 prev_f = np.concatenate([self.prev[1][None], F[:-1]])
                 stop |= np.abs(F - prev_f) <= self.ftol
+        self.stops = set()
         if k != self.steps and not stop.any():  # the common case: nothing happened
             self.prev = (X[-1], F[-1])
             return False
@@ -455,12 +460,15 @@ class _Stopper:
             rows = first[cols]
             diverged = bad[rows, cols]
             self.nit[cols] = lo + rows
+            self.stops.update((lo + rows).tolist())
             self.status[cols] = np.where(diverged, DIVERGED, CONVERGED)
             self._keep(cols, rows, diverged, X, F, G)
             self.stopped |= new
         if k == self.steps:  # the rest stop at the step cap
             cols = np.flatnonzero(~self.stopped)
             rows = np.full(cols.size, len(F) - 1)
+            if cols.size:
+                self.stops.add(k)
             self._keep(cols, rows, np.zeros(cols.size, dtype=bool), X, F, G)
             self.stopped[:] = True
         self.prev = (X[-1], F[-1])
@@ -489,12 +497,13 @@ class _Stopper:
 
 
 class _Recorder:
-    """The recorded rows (steps ``0, r, 2r, ...`` and the last), in buffers that grow as the run
-    proceeds: memory follows the steps made, not ``steps``."""
+    """The recorded rows (steps ``0, r, 2r, ...`` and each run's last), in buffers that grow as
+    the run proceeds: memory follows the steps made, not ``steps``."""
 
     def __init__(self, B: int, d: int, steps: int, every: int) -> None:
         self.every = every
-        self.max_rows = steps // every + 2
+        # every r-th step, the last, and up to one more row per run of a batch (its stop)
+        self.max_rows = steps // every + 2 + (B if every > 1 else 0)
         row_bytes = 8 * B * (d + 2)
         self.cap = min(self.max_rows, max(64, (1 << 20) // row_bytes))
         self.P = np.empty((self.cap, B, d))
@@ -523,23 +532,21 @@ class _Recorder:
         self.ks += ks
         self.n += m
 
-    def add(self, lo: int, X: np.ndarray, F: np.ndarray, G: np.ndarray) -> None:
-        """Record the rows of block ``lo, lo+1, ...`` whose step is a multiple of ``every``."""
+    def add(self, lo: int, X: np.ndarray, F: np.ndarray, G: np.ndarray, stops: set) -> None:
+        """Record the rows of block ``lo, lo+1, ...`` whose step is a multiple of ``every`` or
+        is where a run stopped (its last iterate, kept for every run of a batch)."""
         if self.every == 1:
             self._append(list(range(lo, lo + len(F))), X, F, G)
             return
-        first = -lo % self.every
-        sel = slice(first, None, self.every)
-        self._append(list(range(lo + first, lo + len(F), self.every)), X[sel], F[sel], G[sel])
+        ks = sorted({*range(lo + (-lo % self.every), lo + len(F), self.every), *stops})
+        j = np.asarray(ks, dtype=np.intp) - lo
+        self._append(ks, X[j], F[j], G[j])
 
-    def finish(self, last: int, lo: int, X: np.ndarray, F: np.ndarray, G: np.ndarray) -> None:
-        """Drop the rows recorded past step ``last`` and make sure ``last`` itself is a row."""
+    def finish(self, last: int) -> None:
+        """Drop the rows recorded past step ``last``, the longest run's last step."""
         keep = sum(1 for k in self.ks if k <= last)
         self.ks = self.ks[:keep]
         self.n = keep
-        if not self.ks or self.ks[-1] != last:
-            j = last - lo
-            self._append([last], X[j : j + 1], F[j : j + 1], G[j : j + 1])
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """``(params, losses, grad_norms, step_index)``, trimmed to the rows used."""

@@ -555,17 +555,19 @@ def test_record_every_keeps_every_kth_iterate_and_the_last(every):
     np.testing.assert_array_equal(thin.x, full.x)
 
 
-def test_record_every_in_a_batch_pads_after_each_stop():
+def test_record_every_in_a_batch_keeps_each_runs_last_iterate_and_pads_after_it():
     f = bowl([1.0, 4.0])
     opt = SGD(lr=np.array([[0.05], [0.2], [0.6]]))
     full = run(opt, f, [1.0, -1.0], 200, tol=1e-4)
     thin = run(opt, f, [1.0, -1.0], 200, tol=1e-4, record_every=10)
     K = int(full.nit.max())
-    ks = sorted({*range(0, K + 1, 10), K})
+    ks = sorted({*range(0, K + 1, 10), *full.nit.tolist()})
     assert thin.step_index.tolist() == ks
     np.testing.assert_array_equal(thin.params, full.params[ks])
     np.testing.assert_array_equal(thin.nit, full.nit)
     np.testing.assert_array_equal(thin.x, full.x)
+    for i, n in enumerate(full.nit):
+        assert np.all(np.isnan(thin.losses[thin.step_index > n, i]))
     with pytest.raises(ValueError, match="record_every"):
         run(opt, f, [1.0, -1.0], 5, record_every=0)
 
