@@ -505,7 +505,10 @@ class _Recorder:
         # every r-th step, the last, and up to one more row per run of a batch (its stop)
         self.max_rows = steps // every + 2 + (B if every > 1 else 0)
         row_bytes = 8 * B * (d + 2)
-        self.cap = min(self.max_rows, max(64, (1 << 20) // row_bytes))
+        if self.max_rows * row_bytes <= 1 << 24:  # up to 16 MB: all the rows the run may need
+            self.cap = self.max_rows
+        else:  # otherwise start at 1 MB and grow as the run proceeds
+            self.cap = max(64, (1 << 20) // row_bytes)
         self.P = np.empty((self.cap, B, d))
         self.L = np.empty((self.cap, B))
         self.G = np.empty((self.cap, B))
