@@ -43,7 +43,25 @@ class Objective:
 
     Notes
     -----
-    Calling the objective, ``f(x)``, returns ``f.value(x)``.
+    Calling the objective, ``f(x)``, returns ``f.value(x)``. ``domain`` and ``minima`` are
+    copied: changing the arrays given later does not change the objective.
+
+    Examples
+    --------
+    >>> import numpy as np, gdcore
+    >>> f = gdcore.Objective(
+    ...     lambda x: np.sum(x * x, axis=-1),    # f(x) = |x|^2, one value per point
+    ...     lambda x: 2 * x,                     # its gradient, one row per point
+    ...     name="bowl",
+    ...     domain=[(-2, 2), (-2, 2)],
+    ...     minima=[(0.0, 0.0)],
+    ... )
+    >>> f.dim, f([1.0, 2.0]), f(np.ones((3, 2)))   # a stack of points is one call
+    (2, np.float64(5.0), array([2., 2., 2.]))
+    >>> gdcore.run(gdcore.SGD(lr=0.25), f, [1.0, 2.0], steps=2).params
+    array([[1.  , 2.  ],
+           [0.5 , 1.  ],
+           [0.25, 0.5 ]])
     """
 
     def __init__(
@@ -150,6 +168,13 @@ def numerical_grad(f: Callable[[Array], Any], x: Any, h: float = 1e-6) -> Array:
 
     ``f`` may be an :class:`Objective` or any callable that accepts ``(..., d)`` arrays;
     ``x`` may be a point ``(d,)`` or a stack ``(..., d)``.
+
+    Examples
+    --------
+    >>> import numpy as np, gdcore
+    >>> g = gdcore.numerical_grad(lambda x: np.sum(np.sin(x), axis=-1), np.array([0.0, 1.0]))
+    >>> np.allclose(g, np.cos([0.0, 1.0]), atol=1e-9)
+    True
     """
     h = check_real("h", h, low=0.0, low_open=True)
     x = as_float_array("x", x)

@@ -48,6 +48,13 @@ class Trajectory:
     its start point, ``x0`` and its non-finite loss, and ``message`` says so); ``nit`` is the
     number of updates made; ``success`` is ``status == "converged"`` when a tolerance was given,
     otherwise ``status != "diverged"``.
+
+    Examples
+    --------
+    >>> import gdcore
+    >>> t = gdcore.run(gdcore.SGD(lr=0.25), gdcore.functions.parabola(), [4.0], steps=3)
+    >>> t.params[:, 0], t.losses, t.nit, t.status   # w_k = 4 (1 - 2 lr)^k
+    (array([4. , 2. , 1. , 0.5]), array([16.  ,  4.  ,  1.  ,  0.25]), 3, 'max_steps')
     """
 
     params: np.ndarray

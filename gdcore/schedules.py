@@ -102,7 +102,14 @@ def _lr(lr: Any) -> Any:
 
 
 def constant(lr: Any) -> Schedule:
-    """:math:`\\eta_t = \\eta_0`."""
+    """:math:`\\eta_t = \\eta_0`.
+
+    Examples
+    --------
+    >>> from gdcore import schedules
+    >>> schedules.constant(0.1).values(3)
+    array([0.1, 0.1, 0.1])
+    """
     lr = _lr(lr)
 
     def fn(t: Any) -> Any:
@@ -117,6 +124,12 @@ def step_decay(lr: Any, step_size: int, gamma: Any = 0.1) -> Schedule:
     .. math:: \\eta_t = \\eta_0\\,\\gamma^{\\lfloor t / s \\rfloor}
 
     As ``torch.optim.lr_scheduler.StepLR(step_size, gamma=0.1)``.
+
+    Examples
+    --------
+    >>> from gdcore import schedules
+    >>> schedules.step_decay(0.1, step_size=2, gamma=0.5).values(5)
+    array([0.1  , 0.1  , 0.05 , 0.05 , 0.025])
     """
     lr = _lr(lr)
     step_size = check_int("step_size", step_size, low=1)
@@ -135,6 +148,17 @@ def exponential_decay(lr: Any, gamma: Any) -> Schedule:
 
     As ``torch.optim.lr_scheduler.ExponentialLR(gamma)``. The rate halves every
     :math:`\\ln 2 / \\ln(1/\\gamma)` steps.
+
+    Examples
+    --------
+    >>> import numpy as np, gdcore
+    >>> s = gdcore.schedules.exponential_decay(0.1, gamma=0.5)
+    >>> float(s(0)), float(s(3))
+    (0.1, 0.0125)
+    >>> batch = gdcore.schedules.exponential_decay(np.array([[0.1], [0.2]]), gamma=0.5)
+    >>> batch.values(2)[:, :, 0]   # one column per run of a batched optimizer
+    array([[0.1 , 0.2 ],
+           [0.05, 0.1 ]])
     """
     lr = _lr(lr)
     gamma = check_real("gamma", gamma, low=0.0, high=1.0, low_open=True)
@@ -155,6 +179,12 @@ def inverse_time_decay(lr: Any, decay_rate: Any, decay_steps: int = 1) -> Schedu
     As Keras' ``InverseTimeDecay`` (non-staircase). The step sizes sum to infinity while their
     squares do not, the classical (Robbins-Monro) condition for stochastic gradient descent
     to converge.
+
+    Examples
+    --------
+    >>> from gdcore import schedules
+    >>> schedules.inverse_time_decay(0.1, decay_rate=1.0).values(4).round(4)
+    array([0.1   , 0.05  , 0.0333, 0.025 ])
     """
     lr = _lr(lr)
     decay_rate = check_real("decay_rate", decay_rate, low=0.0)

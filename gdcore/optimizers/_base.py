@@ -109,6 +109,23 @@ class Optimizer:
     independent runs; hyperparameters may be arrays that broadcast against ``params`` (for
     example ``lr`` of shape ``(B, 1)`` with ``params`` of shape ``(B, d)``), so a sweep is one
     vectorised run. Neither ``params`` nor ``state`` is mutated.
+
+    ``update(grad, state, params)`` returns the update :math:`u` and the new state, and
+    ``step`` is ``params + u``: what :func:`gdcore.run` applies at every step.
+
+    Examples
+    --------
+    >>> import numpy as np, gdcore
+    >>> from gdcore.optimizers import chain, trace, scale_by_learning_rate
+    >>> heavy_ball = gdcore.Optimizer(
+    ...     chain(trace(0.9), scale_by_learning_rate(0.1)), {"lr": 0.1, "momentum": 0.9}
+    ... )
+    >>> p = np.array([1.0])
+    >>> state = heavy_ball.init(p)
+    >>> for _ in range(2):
+    ...     p, state = heavy_ball.step(p, 2 * p, state)   # the gradient of p^2
+    >>> p, state[0].buf                                   # z_2 = beta z_1 + g_2
+    (array([0.46]), array([3.4]))
     """
 
     #: hyperparameters and their defaults, in PyTorch's order; set by each subclass
