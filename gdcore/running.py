@@ -348,7 +348,7 @@ def _check_grad(objective: Objective, x: np.ndarray, g: Any, what: str) -> None:
 
 
 # -- 2. the loop ----------------------------------------------------------------------------------
-_BLOCK = 32
+_BLOCK = 64
 
 
 def _loop(
@@ -356,56 +356,73 @@ def _loop(
 ) -> tuple[_Recorder, _Stopper]:
     """Make the updates; return what was recorded and how each run stopped.
 
-    The stopping rules are applied to blocks of steps, after steps 0, 1, 3, 7, 15, 31 and then
-    every 32 steps: runs are independent, so the few updates made past a run's stopping point
-    cannot change it or the others, and they are cut off when the result is assembled. The
-    block's iterates, losses and gradients wait in small lists (the arrays themselves, no copy
-    per step).
+    The stopping rules are applied to blocks of steps, after steps 0, 1, 3, 7, 15, 31, 63
+    and then every 64 steps: runs are independent, so the few updates made past a run's
+    stopping point cannot change it or the others, and they are cut off when the result is
+    assembled. With ``record_every=1`` each iterate and loss is written straight into the
+    recorder's buffers; otherwise the block's arrays wait in small lists (no copy per step)
+    until the block is checked and its rows are picked. The gradients of a block wait in a
+    list for their norms.
     """
-    x, steps, batches = s.x, s.steps, s.batches
-    B = math.prod(s.batch)
+    x, steps, batches, batch = s.x, s.steps, s.batches, s.batch
+    B = math.prod(batch)
     d = x.shape[-1]
     stopper = _Stopper(B, d, steps, s.limit.reshape(B), s.tol, s.ftol)
-    recorder = _Recorder(B, d, steps, record_every)
+    recorder = _Recorder(batch, d, steps, record_every)
+    direct = record_every == 1
+    P, L = recorder.P, recorder.L
     # Optimizer.step is params + transform.update(...): the same, one call less per step
     update = optimizer.transform.update
     vg = objective.value_and_grad
     full = s.loss_on == "full"
     with np.errstate(all="ignore"):
         state = optimizer.init(x)
+
+        def evaluate(x: np.ndarray) -> tuple[Any, np.ndarray, np.ndarray]:
+            """``(f, g, gr)``: the loss to record, the gradient for the update, the gradient
+            whose norm is recorded (the full one when loss_on="full")."""
+            if batches is None:
+                f, g = vg(x)
+                return f, g, g
+            sub = objective.on_batch(next(batches))
+            if full:
+                f, gr = vg(x)
+                return f, sub.grad(x), gr
+            f, g = sub.value_and_grad(x)
+            return f, g, g
+
+        f, g, gr = evaluate(x)
+        gr_raw = gr
+        _check_value(objective, x, f, batch)
+        _check_grad(objective, x, g, "grad" if batches is None or full else "batch grad")
+        _check_grad(objective, x, gr, "grad")
         xs: list = []
         fs: list = []
-        gs: list = []  # the gradients whose norms are recorded (full ones when loss_on="full")
-        f = g = gr = None
+        gs: list = []
         lo = check_at = k = 0
         block = 1
         while True:
-            f_prev, gr_prev = f, gr
-            if batches is None:
-                f, g = vg(x)
-                gr = g
+            if direct:
+                P[k] = x
+                L[k] = f
             else:
-                sub = objective.on_batch(next(batches))
-                if full:
-                    f, gr = vg(x)
-                    g = sub.grad(x)
-                else:
-                    f, g = sub.value_and_grad(x)
-                    gr = g
-            if k == 0:
-                _check_value(objective, x, f, s.batch)
-                _check_grad(objective, x, g, "grad" if batches is None or full else "batch grad")
-                _check_grad(objective, x, gr, "grad")
-            xs.append(x)
-            # an objective that hands back the same output array every time gets it copied
-            fs.append(f if f is not f_prev else np.array(f))
-            gs.append(gr if gr is not gr_prev else gr.copy())
+                xs.append(x)
+                fs.append(f)
+            gs.append(gr)
             if k == check_at:  # always true at k == steps
-                X = np.array(xs).reshape(len(xs), B, d)
-                F = np.array(fs, dtype=float).reshape(len(fs), B)
-                G = _norm(np.array(gs, dtype=float)).reshape(len(gs), B)
+                n = k + 1 - lo
+                if direct:
+                    X = P[lo : k + 1].reshape(n, B, d)
+                    F = L[lo : k + 1].reshape(n, B)
+                else:
+                    X = np.array(xs).reshape(n, B, d)
+                    F = np.array(fs, dtype=float).reshape(n, B)
+                G = _norm(np.array(gs, dtype=float)).reshape(n, B)
                 done = stopper.check(lo, k, X, F, G)
-                recorder.add(lo, X, F, G, stopper.stops)
+                if direct:
+                    recorder.written(lo, G)
+                else:
+                    recorder.add(lo, X, F, G, stopper.stops)
                 if done:
                     recorder.finish(int(stopper.nit.max()))
                     break
@@ -415,9 +432,24 @@ def _loop(
                 lo = k + 1
                 block = min(2 * block, _BLOCK)
                 check_at = min(k + block, steps)
+                if direct and check_at >= recorder.cap:
+                    recorder.grow(check_at + 1)
+                    P, L = recorder.P, recorder.L
             u, state = update(g, state, x)
             x = x + u
             k += 1
+            gr_prev = gr_raw
+            if batches is None:  # inline: the common case, once per step
+                f, g = vg(x)
+                gr = gr_raw = g
+            else:
+                f, g, gr = evaluate(x)
+                gr_raw = gr
+            # an objective that hands back the same output array every time gets it copied
+            if gr is gr_prev:
+                gr = gr.copy()
+            if not direct and fs and f is fs[-1]:
+                f = np.array(f)
     return recorder, stopper
 
 
@@ -505,10 +537,12 @@ class _Stopper:
 
 class _Recorder:
     """The recorded rows (steps ``0, r, 2r, ...`` and each run's last), in buffers that grow as
-    the run proceeds: memory follows the steps made, not ``steps``."""
+    the run proceeds: memory follows the steps made, not ``steps``. Buffers have shapes
+    ``(cap, *batch, d)`` and ``(cap, *batch)``; rows ``0 .. n-1`` are filled."""
 
-    def __init__(self, B: int, d: int, steps: int, every: int) -> None:
+    def __init__(self, batch: tuple[int, ...], d: int, steps: int, every: int) -> None:
         self.every = every
+        B = math.prod(batch)
         # every r-th step, the last, and up to one more row per run of a batch (its stop)
         self.max_rows = steps // every + 2 + (B if every > 1 else 0)
         row_bytes = 8 * B * (d + 2)
@@ -516,13 +550,14 @@ class _Recorder:
             self.cap = self.max_rows
         else:  # otherwise start at 1 MB and grow as the run proceeds
             self.cap = max(64, (1 << 20) // row_bytes)
-        self.P = np.empty((self.cap, B, d))
-        self.L = np.empty((self.cap, B))
-        self.G = np.empty((self.cap, B))
+        self.P = np.empty((self.cap, *batch, d))
+        self.L = np.empty((self.cap, *batch))
+        self.G = np.empty((self.cap, *batch))
         self.ks: list[int] = []
         self.n = 0
 
-    def _grow(self, need: int) -> None:
+    def grow(self, need: int) -> None:
+        """Make room for at least ``need`` rows (doubling), keeping the rows filled so far."""
         cap = min(max(2 * self.cap, need), self.max_rows)
         for name in ("P", "L", "G"):
             old = getattr(self, name)
@@ -531,26 +566,26 @@ class _Recorder:
             setattr(self, name, new)
         self.cap = cap
 
-    def _append(self, ks: list[int], X: np.ndarray, F: np.ndarray, G: np.ndarray) -> None:
-        m = len(ks)
-        if self.n + m > self.cap:
-            self._grow(self.n + m)
-        n = self.n
-        self.P[n : n + m] = X
-        self.L[n : n + m] = F
-        self.G[n : n + m] = G
-        self.ks += ks
-        self.n += m
+    def written(self, lo: int, G: np.ndarray) -> None:
+        """Rows ``lo, lo+1, ...`` of ``P`` and ``L`` were written in place; add their ``G``."""
+        m = len(G)
+        self.G[lo : lo + m] = G.reshape(self.G[lo : lo + m].shape)
+        self.ks += range(lo, lo + m)
+        self.n = lo + m
 
     def add(self, lo: int, X: np.ndarray, F: np.ndarray, G: np.ndarray, stops: set) -> None:
         """Record the rows of block ``lo, lo+1, ...`` whose step is a multiple of ``every`` or
         is where a run stopped (its last iterate, kept for every run of a batch)."""
-        if self.every == 1:
-            self._append(list(range(lo, lo + len(F))), X, F, G)
-            return
         ks = sorted({*range(lo + (-lo % self.every), lo + len(F), self.every), *stops})
         j = np.asarray(ks, dtype=np.intp) - lo
-        self._append(ks, X[j], F[j], G[j])
+        m, n = len(ks), self.n
+        if n + m > self.cap:
+            self.grow(n + m)
+        for buf, rows in ((self.P, X), (self.L, F), (self.G, G)):
+            dst = buf[n : n + m]
+            dst[...] = rows[j].reshape(dst.shape)
+        self.ks += ks
+        self.n = n + m
 
     def finish(self, last: int) -> None:
         """Drop the rows recorded past step ``last``, the longest run's last step."""
@@ -631,34 +666,35 @@ def _assemble(s: _Setup, rec: _Recorder, stop: _Stopper, record_every: int) -> T
     batch, d = s.batch, s.x.shape[-1]
     if batch == ():
         return Trajectory(
-            params=P[:, 0],
-            losses=L[:, 0],
+            params=P,
+            losses=L,
             status=str(status[0]),
             nit=int(nit[0]),
             x=stop.x[0],
             fun=float(stop.fun[0]),
             success=bool(success[0]),
             message=str(message[0]),
-            grad_norms=G[:, 0],
+            grad_norms=G,
             record_every=record_every,
             step_index=ks,
         )
+    R = len(ks)
     after = ks[:, None] > nit[None, :]  # pad each stopped run with NaN after its last iterate
     if after.any():
+        after = after.reshape(R, *batch)
         P[after] = np.nan
         L[after] = np.nan
         G[after] = np.nan
-    R = len(ks)
     return Trajectory(
-        params=P.reshape(R, *batch, d),
-        losses=L.reshape(R, *batch),
+        params=P,
+        losses=L,
         status=status.reshape(batch),
         nit=nit.reshape(batch),
         x=stop.x.reshape(*batch, d),
         fun=stop.fun.reshape(batch),
         success=success.reshape(batch),
         message=message.reshape(batch),
-        grad_norms=G.reshape(R, *batch),
+        grad_norms=G,
         record_every=record_every,
         step_index=ks,
     )
