@@ -392,7 +392,7 @@ def _loop(
             return f, g, g
 
         f, g, gr = evaluate(x)
-        gr_raw = gr
+        f_raw, gr_raw = f, gr
         _check_value(objective, x, f, batch)
         _check_grad(objective, x, g, "grad" if batches is None or full else "batch grad")
         _check_grad(objective, x, gr, "grad")
@@ -438,17 +438,18 @@ def _loop(
             u, state = update(g, state, x)
             x = x + u
             k += 1
-            gr_prev = gr_raw
+            f_prev, gr_prev = f_raw, gr_raw
             if batches is None:  # inline: the common case, once per step
                 f, g = vg(x)
+                f_raw = f
                 gr = gr_raw = g
             else:
                 f, g, gr = evaluate(x)
-                gr_raw = gr
+                f_raw, gr_raw = f, gr
             # an objective that hands back the same output array every time gets it copied
             if gr is gr_prev:
                 gr = gr.copy()
-            if not direct and fs and f is fs[-1]:
+            if f is f_prev and not direct:
                 f = np.array(f)
     return recorder, stopper
 

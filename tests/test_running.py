@@ -604,3 +604,19 @@ def test_trajectory_is_built_by_keyword_and_positionally_compatible():
     assert [f.name for f in dataclasses.fields(traj)] == fields
     old = gdcore.Trajectory(*(getattr(traj, f) for f in fields[:9]))
     assert old.record_every == 1 and old.step_index.tolist() == [0, 1, 2]
+
+
+@pytest.mark.parametrize("every", [1, 4])
+def test_objective_reusing_its_output_buffers_is_recorded_right(every):
+    fbuf, gbuf = np.empty(()), np.empty(1)
+
+    def vg(x):
+        np.multiply(x[0], x[0], out=fbuf)
+        np.multiply(x, 2.0, out=gbuf)
+        return fbuf, gbuf
+
+    f = gdcore.Objective(lambda x: vg(x)[0], lambda x: vg(x)[1], value_and_grad=vg, dim=1)
+    traj = run(SGD(lr=0.1), f, [1.0], 40, record_every=every)
+    k = traj.step_index
+    np.testing.assert_allclose(traj.losses, 0.64**k, rtol=1e-14)
+    np.testing.assert_allclose(traj.grad_norms, 2.0 * 0.8**k, rtol=1e-14)
