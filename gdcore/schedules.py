@@ -4,9 +4,18 @@ A schedule is a callable, so it can be passed as the ``lr`` of any optimizer::
 
     opt = gdcore.SGD(lr=gdcore.schedules.exponential_decay(0.1, gamma=0.99))
 
-It also accepts an array of step counts (``sched(np.arange(100))``), which is how it is plotted.
-The step count is the number of updates already made, so the first update uses :math:`\\eta_0`;
-this matches calling ``torch.optim.lr_scheduler``'s ``step()`` once after every optimizer step.
+The contract of a schedule is only that: **any callable of the step count** ``t`` (an
+integer, the number of updates already made, so the first update uses :math:`\\eta_0`) that
+returns a finite rate ``>= 0``, a number or an array that broadcasts against the parameters
+like an array ``lr`` (so an array of shape ``(B, 1)`` is a batch of ``B`` runs). The optimizers
+check each value through :func:`rate_at`, and :func:`gdcore.run` reads the batch shape from
+the value at ``t = 0``; nothing else about the callable is looked at. A plain function such as
+``lambda t: 0.1 / (1 + t)`` is a schedule.
+
+:class:`Schedule`, which the functions below return, adds a name and ``values(n)``; it also
+accepts an array of step counts (``sched(np.arange(100))``), which is how it is plotted. The
+step count matches calling ``torch.optim.lr_scheduler``'s ``step()`` once after every
+optimizer step.
 """
 
 from __future__ import annotations
@@ -76,7 +85,16 @@ class Schedule:
     """A learning rate as a function of the step count, with a readable name.
 
     ``sched(t)`` returns :math:`\\eta_t` for an integer ``t`` or an array of them;
-    ``sched.values(n)`` returns :math:`\\eta_0, \\dots, \\eta_{n-1}`.
+    ``sched.values(n)`` returns :math:`\\eta_0, \\dots, \\eta_{n-1}`. ``lr`` is the initial
+    rate :math:`\\eta_0` (a number, or an array for a batch of runs).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gdcore.schedules import Schedule
+    >>> halving = Schedule(lambda t: 0.1 * 0.5 ** np.asarray(t), "halving", 0.1)
+    >>> halving.values(3), halving
+    (array([0.1  , 0.05 , 0.025]), halving)
     """
 
     def __init__(self, fn: Callable[[Any], Any], name: str, lr: Any) -> None:
