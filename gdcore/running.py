@@ -186,10 +186,21 @@ def run(
     >>> sweep.status.tolist(), sweep.nit.tolist()
     (['converged', 'converged', 'diverged'], [132, 30, 22])
     """
-    s = _setup(optimizer, objective, x0, steps, tol, ftol, batch_size, rng, loss_on, diverge_above)
-    record_every = check_int("record_every", record_every, low=1)
-    rec, stop = _loop(optimizer, objective, s, record_every)
-    return _assemble(s, rec, stop, record_every)
+    s = _setup(
+        optimizer,
+        objective,
+        x0,
+        steps,
+        tol,
+        ftol,
+        batch_size,
+        rng,
+        loss_on,
+        diverge_above,
+        record_every,
+    )
+    recorder, stopper = _loop(optimizer, objective, s)
+    return _assemble(s, recorder, stopper)
 
 
 # -- 1. argument checking ------------------------------------------------------------------------
@@ -202,6 +213,7 @@ class _Setup(NamedTuple):
     limit: np.ndarray  # divergence threshold per run, shape batch
     batches: Any  # iterator of row indices, or None
     loss_on: str
+    record_every: int
 
 
 def _setup(
@@ -215,6 +227,7 @@ def _setup(
     rng: Any,
     loss_on: Any,
     diverge_above: Any,
+    record_every: Any,
 ) -> _Setup:
     if not isinstance(optimizer, Optimizer):
         raise TypeError(
@@ -245,6 +258,7 @@ def _setup(
                 "tol and ftol test the full objective, which loss_on='batch' does not compute; "
                 "use loss_on='full' (the default) with tol or ftol"
             )
+    record_every = check_int("record_every", record_every, low=1)
     if rng is None:
         rng = np.random.default_rng(0)
     elif isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
@@ -265,7 +279,8 @@ def _setup(
         # an infinite loss is beyond any limit, even one computed from f(x0) = inf
         limit = np.minimum(limit, np.finfo(float).max)
     batches = minibatches(objective.n_samples, batch_size, rng) if batch_size else None
-    return _Setup(x, batch, steps, tol, ftol, np.asarray(limit, dtype=float), batches, loss_on)
+    limit = np.asarray(limit, dtype=float)
+    return _Setup(x, batch, steps, tol, ftol, limit, batches, loss_on, record_every)
 
 
 def _hyperparameter_arrays(optimizer: Optimizer) -> list[tuple[str, tuple[int, ...]]]:
@@ -351,9 +366,7 @@ def _check_grad(objective: Objective, x: np.ndarray, g: Any, what: str) -> None:
 _BLOCK = 64
 
 
-def _loop(
-    optimizer: Optimizer, objective: Objective, s: _Setup, record_every: int
-) -> tuple[_Recorder, _Stopper]:
+def _loop(optimizer: Optimizer, objective: Objective, s: _Setup) -> tuple[_Recorder, _Stopper]:
     """Make the updates; return what was recorded and how each run stopped.
 
     The stopping rules are applied to blocks of steps, after steps 0, 1, 3, 7, 15, 31, 63
@@ -368,8 +381,8 @@ def _loop(
     B = math.prod(batch)
     d = x.shape[-1]
     stopper = _Stopper(B, d, steps, s.limit.reshape(B), s.tol, s.ftol)
-    recorder = _Recorder(batch, d, steps, record_every)
-    direct = record_every == 1
+    recorder = _Recorder(batch, d, steps, s.record_every)
+    direct = s.record_every == 1
     P, L = recorder.P, recorder.L
     # Optimizer.step is params + transform.update(...): the same, one call less per step
     update = optimizer.transform.update
@@ -642,7 +655,7 @@ def _norm(g: np.ndarray) -> np.ndarray:
 
 
 # -- 3. result assembly ---------------------------------------------------------------------------
-def _assemble(s: _Setup, rec: _Recorder, stop: _Stopper, record_every: int) -> Trajectory:
+def _assemble(s: _Setup, rec: _Recorder, stop: _Stopper) -> Trajectory:
     P, L, G, ks = rec.arrays()
     nit = stop.nit
     status = stop.status.astype(str)
@@ -676,7 +689,7 @@ def _assemble(s: _Setup, rec: _Recorder, stop: _Stopper, record_every: int) -> T
             success=bool(success[0]),
             message=str(message[0]),
             grad_norms=G,
-            record_every=record_every,
+            record_every=s.record_every,
             step_index=ks,
         )
     R = len(ks)
@@ -696,7 +709,7 @@ def _assemble(s: _Setup, rec: _Recorder, stop: _Stopper, record_every: int) -> T
         success=success.reshape(batch),
         message=message.reshape(batch),
         grad_norms=G,
-        record_every=record_every,
+        record_every=s.record_every,
         step_index=ks,
     )
 

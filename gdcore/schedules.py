@@ -39,7 +39,7 @@ __all__ = [
 
 
 def rate_at(lr: Callable[[int], Any], t: int) -> Any:
-    r"""The rate :math:`\eta_t = ` ``lr(t)`` of a schedule, checked.
+    r"""The rate :math:`\eta_t`, the value ``lr(t)`` of a schedule, checked.
 
     This is the whole contract of a schedule: any callable of the step count ``t`` (0 on the
     first update) returning a finite number or array ``>= 0`` (an array broadcasts against the
