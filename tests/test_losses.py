@@ -389,3 +389,9 @@ def test_mlp_classification_needs_labels():
     f = losses.mlp(np.zeros((3, 1)), [0.0, 1.0, -1.0])
     with pytest.raises(ValueError, match="classification"):
         f.accuracy(np.zeros(f.dim))
+
+
+def test_a_domain_with_the_wrong_number_of_rows_is_refused():
+    X, y = lin(20, 2)
+    with pytest.raises(ValueError, match=r"domain.*3 rows"):
+        losses.mse(X, y, domain=[(-1, 1), (-1, 1)])
