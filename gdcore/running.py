@@ -214,6 +214,7 @@ class _Setup(NamedTuple):
     batches: Any  # iterator of row indices, or None
     loss_on: str
     record_every: int
+    name: str  # the objective's, for messages
 
 
 def _setup(
@@ -280,7 +281,7 @@ def _setup(
         limit = np.minimum(limit, np.finfo(float).max)
     batches = minibatches(objective.n_samples, batch_size, rng) if batch_size else None
     limit = np.asarray(limit, dtype=float)
-    return _Setup(x, batch, steps, tol, ftol, limit, batches, loss_on, record_every)
+    return _Setup(x, batch, steps, tol, ftol, limit, batches, loss_on, record_every, objective.name)
 
 
 def _hyperparameter_arrays(optimizer: Optimizer) -> list[tuple[str, tuple[int, ...]]]:
@@ -672,6 +673,7 @@ def _assemble(s: _Setup, rec: _Recorder, stop: _Stopper) -> Trajectory:
                 s.tol,
                 s.ftol,
                 float(limit[i]),
+                s.name,
             )
             for i in range(len(nit))
         ],
@@ -714,22 +716,34 @@ def _assemble(s: _Setup, rec: _Recorder, stop: _Stopper) -> Trajectory:
     )
 
 
-def _message(status: str, nit: int, f: float, gn: float, tol: Any, ftol: Any, limit: float) -> str:
+def _message(
+    status: str,
+    nit: int,
+    f: float,
+    gn: float,
+    tol: Any,
+    ftol: Any,
+    limit: float,
+    name: str | None = None,
+) -> str:
     """The one-line ``message`` of a run with this status, stopped at step ``nit`` with loss
-    ``f`` and gradient norm ``gn`` there."""
+    ``f`` and gradient norm ``gn`` there; ``name`` is the objective's, for a run that cannot
+    start."""
+    of = "" if name is None else f" of objective {name!r}"
     if status == DIVERGED:
         if not math.isfinite(f):
             if nit == 0:
                 return (
-                    f"diverged at the start: the loss at x0 is {f} (not finite), so the run "
+                    f"diverged at the start: the loss{of} at x0 is {f} (not finite), so the run "
                     "cannot start there"
                 )
             return f"diverged after {nit} steps: the loss is {f} (not finite)"
         if f > limit:
             return f"diverged after {nit} steps: loss {f:.3g} is beyond {limit:.3g}"
         if not math.isfinite(gn):
-            where = "at x0" if nit == 0 else f"after {nit} steps"
-            return f"diverged {where}: the gradient is not finite (its norm is {gn})"
+            if nit == 0:
+                return f"diverged at the start: the gradient{of} at x0 is not finite (norm {gn})"
+            return f"diverged after {nit} steps: the gradient is not finite (its norm is {gn})"
         return f"diverged after {nit} steps: the parameters are not finite (inf or NaN)"
     if status == CONVERGED:
         if tol is not None and gn <= tol:

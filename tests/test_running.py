@@ -482,9 +482,13 @@ def test_non_finite_iterate_is_divergence_even_with_a_finite_loss():
 
 
 def test_nan_start_loss_has_a_clear_message():
-    f = gdcore.Objective(lambda x: np.log(x[..., 0] - 5.0), lambda x: 1 / (x - 5.0), dim=1)
+    f = gdcore.Objective(
+        lambda x: np.log(x[..., 0] - 5.0), lambda x: 1 / (x - 5.0), dim=1, name="log"
+    )
     traj = run(SGD(lr=0.1), f, [1.0], 10)
-    assert traj.message.startswith("diverged at the start: the loss at x0 is nan")
+    assert traj.message.startswith(
+        "diverged at the start: the loss of objective 'log' at x0 is nan"
+    )
     assert "beyond" not in traj.message
     batch = run(SGD(lr=0.1), f, [[1.0], [6.0]], 3)
     assert batch.status.tolist() == ["diverged", "max_steps"]
