@@ -33,7 +33,9 @@ class Trajectory:
 
     For a single run ``params`` has shape ``(nit + 1, d)`` and ``losses`` and ``grad_norms``
     ``(nit + 1,)``: the start point and every iterate :math:`\\theta_0, \\dots, \\theta_{nit}`,
-    :math:`f(\\theta_k)` and :math:`\\lVert g_k \\rVert`. For a batch of runs (leading axes ``...``
+    :math:`f(\\theta_k)` and :math:`\\lVert g_k \\rVert`, with :math:`f` and :math:`g_k` of the
+    full objective (in a mini-batch run with ``loss_on="batch"``, of the mini-batch the update
+    used). For a batch of runs (leading axes ``...``
     in ``x0`` or in the hyperparameters) they have shapes ``(K + 1, ..., d)`` and
     ``(K + 1, ...)`` where ``K`` is the longest run's ``nit``; a run that stopped earlier is
     padded with NaN after its last iterate.
