@@ -8,6 +8,11 @@ Run from the repository root::
 ``time.perf_counter``: use it on a loaded machine, where wall times mostly measure the other
 processes. The load average is printed above the table.
 
+A second table gives the peak memory (``tracemalloc``: every allocation numpy makes) of two runs
+whose recorded trajectory is much smaller than ``steps`` rows: a run with ``steps=10**9`` that
+converges early, and a sweep of 1000 learning rates over 100,000 steps with ``record_every``.
+Its reference column is what buffers of ``steps + 1`` rows would take.
+
 Every case times gdcore and its reference side by side in this one process (the median of
 several repeats, each timed with ``time.perf_counter``) and prints one table row:
 case, gdcore time, reference time, ratio (gdcore / reference), target, met?
@@ -23,6 +28,7 @@ import importlib.util
 import os
 import sys
 import time
+import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
@@ -347,6 +353,74 @@ def explorer_rows(quick: bool) -> list[Row]:
     return rows
 
 
+# -- e) peak memory: a long converging run, a long sweep with record_every --------------------
+MemRow = tuple[str, int, float, int, int, str, bool]
+
+
+def _peak(fn: Callable[[], object]) -> tuple[object, int, float]:
+    """``(result, peak bytes allocated while fn ran, seconds)``."""
+    tracemalloc.start()
+    t0 = time.perf_counter()
+    try:
+        out = fn()
+        seconds = time.perf_counter() - t0
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    return out, peak, seconds
+
+
+def _row_bytes(traj: gdcore.Trajectory) -> int:
+    """Bytes of one recorded row: parameters, loss and gradient norm of every run."""
+    return int(traj.params[0].nbytes + traj.losses[0].nbytes + traj.grad_norms[0].nbytes)
+
+
+def memory_rows(quick: bool) -> list[MemRow]:
+    f = rosenbrock()
+    steps = 10**9
+    traj, peak, secs = _peak(
+        lambda: gdcore.run(gdcore.SGD(lr=1e-3), f, [-1.5, 2.0], steps, tol=1e-1)
+    )
+    assert traj.status == "converged", traj.message
+    made = traj.nit + 1
+    rows = [
+        (
+            f"e) SGD, Rosenbrock, steps=10**9, tol=1e-1: converged at step {traj.nit}",
+            peak,
+            secs,
+            traj.nit,
+            (steps + 1) * _row_bytes(traj),
+            "<= 4 MB + 4x rows made",
+            peak <= 4 * 2**20 + 4 * made * _row_bytes(traj),
+        )
+    ]
+    n_lr, n_steps, every = (1000, 10_000, 100) if quick else (1000, 100_000, 1000)
+    lrs = np.geomspace(1e-5, 1.5e-3, n_lr)
+    sweep, peak, secs = _peak(
+        lambda: gdcore.run(gdcore.SGD(lr=lrs[:, None]), f, [-1.5, 2.0], n_steps, record_every=every)
+    )
+    kept = len(sweep.step_index)
+    rows.append(
+        (
+            f"e) SGD, {n_lr} lrs x {n_steps:,} steps, record_every={every}: {kept} rows kept",
+            peak,
+            secs,
+            int(sweep.nit.max()),
+            (n_steps + 1) * _row_bytes(sweep),
+            "<= 4 MB + 4x rows kept",
+            peak <= 4 * 2**20 + 4 * kept * _row_bytes(sweep) + 64 * n_lr * 2 * 8,
+        )
+    )
+    return rows
+
+
+def fmt_bytes(b: float) -> str:
+    for unit, size in (("GB", 2**30), ("MB", 2**20), ("kB", 2**10)):
+        if b >= size:
+            return f"{b / size:7.1f} {unit}"
+    return f"{b:7.0f} B "
+
+
 def fmt_time(t: float) -> str:
     if t < 1e-3:
         return f"{t * 1e6:9.2f} us"
@@ -380,7 +454,21 @@ def main(argv: list[str]) -> int:
             f"{case:<{width}}  {fmt_time(t_gd):>12}  {fmt_time(t_ref):>12}  {ratio:6.2f}  "
             f"{target:<14} {'yes' if met else 'NO'}"
         )
-    return 0 if all(r[4] for r in rows) else 1
+    mem = memory_rows(quick)
+    width = max(len(r[0]) for r in mem)
+    header = (
+        f"{'case':<{width}}  {'peak memory':>12}  {'time':>10}  {'steps':>9}  "
+        f"{'steps+1 rows':>12}  {'target':<24} met?"
+    )
+    print()
+    print(header)
+    print("-" * len(header))
+    for case, peak, secs, steps, full, target, met in mem:
+        print(
+            f"{case:<{width}}  {fmt_bytes(peak):>12}  {fmt_time(secs):>10}  {steps:>9}  "
+            f"{fmt_bytes(full):>12}  {target:<24} {'yes' if met else 'NO'}"
+        )
+    return 0 if all(r[4] for r in rows) and all(r[6] for r in mem) else 1
 
 
 if __name__ == "__main__":

@@ -40,7 +40,8 @@ def check_real(
     low_open: bool = False,
     high_open: bool = False,
 ) -> Any:
-    """Check a scalar or array hyperparameter lies in a range; return it (arrays as float64).
+    """Check a scalar or array hyperparameter lies in a range; return it (arrays as a float64
+    copy, so that changing the caller's array later changes nothing here).
 
     ``low``/``high`` bound the range, closed unless ``low_open``/``high_open``. NaN and
     infinity are always rejected.
@@ -68,7 +69,7 @@ def check_real(
         bad |= (arr >= high) if high_open else (arr > high)
     if np.any(bad):
         raise ValueError(f"{name} must be {allowed}, got {value!r}")
-    return float(arr) if scalar else arr
+    return float(arr) if scalar else np.array(arr)
 
 
 def check_int(name: str, value: Any, *, low: int = 0, high: int | None = None) -> int:

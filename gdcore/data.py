@@ -115,6 +115,13 @@ def linear_data(
     -------
     Dataset
         ``X`` ``(n, n_features)``, ``y`` ``(n,)`` and the true ``w``, ``b``.
+
+    Examples
+    --------
+    >>> import gdcore
+    >>> d = gdcore.data.linear_data(100, n_features=2, rng=0)
+    >>> d.X.shape, d.y.shape
+    ((100, 2), (100,))
     """
     n = check_int("n", n, low=1)
     n_features = check_int("n_features", n_features, low=1)
@@ -206,6 +213,14 @@ def minibatches(
     (stochastic); ``k`` the next ``k`` rows of a fresh permutation each epoch. When ``k`` does
     not divide ``n_samples`` the last batch of an epoch is smaller, so every row is used exactly
     once per epoch.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gdcore.data import minibatches
+    >>> batches = minibatches(5, 2, np.random.default_rng(0))
+    >>> sorted(np.concatenate([next(batches) for _ in range(3)]).tolist())   # one epoch
+    [0, 1, 2, 3, 4]
     """
     n_samples = check_int("n_samples", n_samples, low=1)
     if batch_size is None:

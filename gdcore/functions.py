@@ -103,6 +103,13 @@ def parabola() -> Objective:
     :math:`f(0) = 0`. The curvature is :math:`f'' = 2`, so gradient descent with learning rate
     :math:`\\eta` multiplies :math:`w` by :math:`1 - 2\\eta` each step: it converges for
     :math:`0 < \\eta < 1` and diverges beyond. The book's first run starts at :math:`w = 4`.
+
+    Examples
+    --------
+    >>> import gdcore
+    >>> f = gdcore.functions.parabola()
+    >>> f([3.0]), f.grad([3.0])
+    (np.float64(9.0), array([6.]))
     """
 
     def value(x: Array) -> Array:
@@ -144,6 +151,13 @@ def double_well(tilt: float = 0.5) -> Objective:
     ``minima`` lists the global minimiser first and then the local one; the extra attributes
     ``local_minima`` (the minimisers that are not global) and ``local_maxima`` (the hill top)
     are tuples of arrays of shape ``(1,)``. Plotting box :math:`[-2.5, 2.5]`.
+
+    Examples
+    --------
+    >>> import gdcore
+    >>> f = gdcore.functions.double_well()
+    >>> [m.round(4).tolist() for m in f.minima]   # the global minimum first
+    [[-1.5257], [1.267]]
     """
     tilt = check_real("tilt", tilt, low=-_MAX_TILT, high=_MAX_TILT, low_open=True, high_open=True)
 
@@ -335,6 +349,17 @@ def quadratic(
     ``f.curvatures``, ``f.L`` (so the largest stable learning rate is ``2 / f.L``), ``f.mu``,
     ``f.condition_number``, ``f.eigenvectors``, ``f.A``. When :math:`A` is singular every point of
     :math:`c + \\ker A` is a minimiser; ``minima`` lists only :math:`c`.
+
+    Examples
+    --------
+    >>> import gdcore
+    >>> f = gdcore.functions.quadratic(curvatures=[1.0, 10.0])
+    >>> f.L, f.mu, f.condition_number   # so gradient descent converges for lr < 2 / L = 0.2
+    (10.0, 1.0, 10.0)
+    >>> f([1.0, 1.0]), f.grad([1.0, 1.0])
+    (np.float64(5.5), array([ 1., 10.]))
+    >>> gdcore.functions.quadratic([[2.0, 1.0], [1.0, 2.0]]).curvatures
+    array([1., 3.])
     """
     if A is not None and curvatures is not None:
         raise ValueError("give either A or curvatures, not both")
@@ -401,6 +426,13 @@ def rosenbrock(a: float = 1.0, b: float = 100.0) -> Objective:
     Unique minimum :math:`f(a, a^2) = 0` at the end of a long curved valley along
     :math:`y = x^2`. Default plotting box :math:`[-2, 2] \\times [-1, 3]` (widened to contain the
     minimum for other ``a``). ``b`` must be > 0.
+
+    Examples
+    --------
+    >>> import gdcore
+    >>> f = gdcore.functions.rosenbrock()
+    >>> f([-1.5, 2.0]), f.minimum, f.grad(f.minimum)
+    (np.float64(12.5), array([1., 1.]), array([-0.,  0.]))
     """
     a = check_real("a", a)
     b = check_real("b", b, low=0.0, low_open=True)
@@ -447,6 +479,13 @@ def beale() -> Objective:
         f(x, y) = (1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 + (2.625 - x + xy^3)^2
 
     Unique minimum :math:`f(3, 0.5) = 0`; plotting box :math:`[-4.5, 4.5]^2`.
+
+    Examples
+    --------
+    >>> import gdcore
+    >>> f = gdcore.functions.beale()
+    >>> f(f.minimum)
+    np.float64(0.0)
     """
 
     def terms(x: Array) -> tuple[Array, ...]:
@@ -479,6 +518,13 @@ def booth() -> Objective:
 
     Unique minimum :math:`f(1, 3) = 0`; plotting box :math:`[-10, 10]^2`. Its Hessian is the
     constant :math:`\\begin{pmatrix}10 & 8\\\\ 8 & 10\\end{pmatrix}` with curvatures 2 and 18.
+
+    Examples
+    --------
+    >>> import gdcore
+    >>> f = gdcore.functions.booth()
+    >>> f([1.0, 3.0]), f([0.0, 0.0])
+    (np.float64(0.0), np.float64(74.0))
     """
 
     def value(x: Array) -> Array:
@@ -522,6 +568,13 @@ def himmelblau() -> Objective:
     :math:`(-3.779310, -3.283186)`, :math:`(3.584428, -1.848127)` (``minima`` holds them to full
     float precision, see :data:`HIMMELBLAU_MINIMA`). Plotting box :math:`[-5, 5]^2`. Which one
     gradient descent finds depends on where it starts.
+
+    Examples
+    --------
+    >>> import numpy as np, gdcore
+    >>> f = gdcore.functions.himmelblau()
+    >>> len(f.minima), np.allclose(f(np.array(f.minima)), 0.0)
+    (4, True)
     """
 
     def value(x: Array) -> Array:
@@ -557,6 +610,13 @@ def saddle() -> Objective:
     ``(array([0., 0.]),)``. Plotting box :math:`[-2, 2]^2`. Gradient descent started exactly on
     the :math:`x` axis converges to the saddle; any other start escapes along :math:`y`
     (and the run is reported as diverged once the loss falls far enough).
+
+    Examples
+    --------
+    >>> import gdcore
+    >>> f = gdcore.functions.saddle()
+    >>> f.grad([0.0, 0.0]), f.minima   # a stationary point that is no minimum
+    (array([ 0., -0.]), ())
     """
 
     def value(x: Array) -> Array:
@@ -586,6 +646,13 @@ def rastrigin(dim: int = 2, A: float = 10.0) -> Objective:
     Global minimum :math:`f(0) = 0`; local minima near every integer point. Plotting box
     :math:`[-5.12, 5.12]^d`. ``dim`` >= 1, ``A`` >= 0 (``A = 0`` is the plain bowl
     :math:`\\lVert x \\rVert^2`).
+
+    Examples
+    --------
+    >>> import numpy as np, gdcore
+    >>> f = gdcore.functions.rastrigin(dim=3)
+    >>> f(np.zeros(3)), f([1.0, 0.0, 0.0])   # a local minimum near every integer point
+    (np.float64(0.0), np.float64(1.0))
     """
     dim = check_int("dim", dim, low=1)
     A = check_real("A", A, low=0.0)

@@ -64,7 +64,8 @@ def _check_data(X: Any, y: Any, *, labels: bool = False) -> tuple[Array, Array]:
         raise ValueError("y must be finite (no NaN or infinity)")
     if labels and np.any((y < 0.0) | (y > 1.0)):
         raise ValueError("y must hold class labels 0 and 1 (or probabilities in [0, 1])")
-    return X, y
+    # copies: changing the caller's arrays later does not change the loss
+    return np.array(X), np.array(y)
 
 
 def _softplus(z: Array) -> Array:
@@ -273,6 +274,16 @@ def mse(X: Any, y: Any, *, domain: Any = None) -> MSE:
         An objective of dimension ``p + 1`` whose ``minimum`` is the least-squares solution
         (minimum-norm if it is not unique); ``n_samples``,
         ``n_features``, ``on_batch(rows)`` and ``predict(params, X=None)``.
+
+    Examples
+    --------
+    >>> import numpy as np, gdcore
+    >>> X = np.array([[0.0], [1.0], [2.0]])
+    >>> f = gdcore.losses.mse(X, 2 * X[:, 0] + 1)   # y = 2 x + 1: parameters (w, b)
+    >>> f([2.0, 1.0]), f([0.0, 0.0]), f.minimum.round(12)
+    (np.float64(0.0), np.float64(11.666666666666666), array([2., 1.]))
+    >>> gdcore.check_grad(f, [0.5, -0.5]) < 1e-8
+    True
     """
     X, y = _check_data(X, y)
     return MSE(X, y, domain=domain)
@@ -344,6 +355,16 @@ def bce(X: Any, y: Any, *, domain: Any = None) -> BCE:
         An objective of dimension ``p + 1`` with ``n_samples``, ``n_features``,
         ``on_batch(rows)``, ``predict(params, X=None)`` (probabilities) and
         ``accuracy(params)``.
+
+    Examples
+    --------
+    >>> import numpy as np, gdcore
+    >>> X = np.array([[-1.0], [0.5], [2.0]])
+    >>> f = gdcore.losses.bce(X, [0.0, 1.0, 1.0])
+    >>> round(float(f([0.0, 0.0])), 6)   # log 2 at the start: every probability 1/2
+    0.693147
+    >>> f.accuracy([1.0, 0.0])
+    np.float64(1.0)
     """
     X, y = _check_data(X, y, labels=True)
     return BCE(X, y, domain=domain)
@@ -552,6 +573,17 @@ def mlp(
         ``pack(W1, b1, W2, b2)``, ``init_params(rng=0, size=None)``,
         ``predict(params, X=None)``, ``accuracy(params)`` (classification), ``n_samples`` and
         ``on_batch(rows)``. ``minima`` is empty and ``domain`` is ``None``.
+
+    Examples
+    --------
+    >>> import numpy as np, gdcore
+    >>> data = gdcore.data.regression_1d(50, rng=0)
+    >>> net = gdcore.losses.mlp(data.X, data.y, hidden=4)
+    >>> theta0 = net.init_params(rng=0)
+    >>> net.dim, theta0.shape   # h (p + 2) + 1 parameters
+    (13, (13,))
+    >>> gdcore.check_grad(net, theta0) < 1e-6   # the hand-written backpropagation is right
+    True
     """
     if not isinstance(task, str) or task not in TASKS:
         raise ValueError(f"task must be 'regression' or 'classification', got {task!r}")

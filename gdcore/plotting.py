@@ -24,7 +24,9 @@ from matplotlib.lines import Line2D
 from matplotlib.quiver import Quiver
 
 from ._objective import Objective
+from ._validation import check_int
 from .running import Trajectory
+from .schedules import Schedule, rate_at
 
 __all__ = [
     "COLORS",
@@ -577,24 +579,65 @@ def lr_sweep(
 ) -> Line2D:
     r"""A final loss (or any value) against the learning rate, on a log-scaled rate axis.
 
-    Non-finite values (diverged runs) are not joined; they are marked with a red ``x`` along
-    the top of the axes, labelled "diverged".
+    Parameters
+    ----------
+    lrs
+        The learning rates, all finite and > 0.
+    values
+        One value per rate, where NaN or infinity marks a diverged run; or the
+        :class:`~gdcore.Trajectory` of a batched run over the rates (such as
+        ``run(SGD(lr=lrs[:, None]), ...)``), whose runs' ``fun`` are drawn and whose runs with
+        status ``"diverged"`` are marked as diverged whatever their last finite loss.
+    ax
+        Axes to draw on (default: the current axes).
+    log
+        Log-scale the value axis too. It is used only when every finite value is > 0: with a
+        zero or negative value (a loss that can go below zero) the axis stays linear.
+    label
+        Legend label of the line.
+
+    Diverged runs are not joined: they are marked with a red ``x`` along the top of the axes,
+    with one legend entry "diverged". For a Trajectory the value axis is labelled for what
+    the runs did: "loss at convergence", "loss after N steps" (every run stopped at the step
+    cap), or "final loss (converged, or after N steps)", where the runs that reached the step
+    cap without converging are drawn hollow, with their own legend entry.
 
     Returns
     -------
     matplotlib.lines.Line2D
-        The line through the finite values.
+        The line through the values of the runs that did not diverge.
+
+    Examples
+    --------
+    >>> import numpy as np, gdcore
+    >>> from gdcore import plotting
+    >>> lrs = np.geomspace(0.01, 1.0, 9)
+    >>> f = gdcore.functions.quadratic(curvatures=[1.0, 4.0])
+    >>> sweep = gdcore.run(gdcore.SGD(lr=lrs[:, None]), f, [1.0, 1.0], steps=50)
+    >>> line = plotting.lr_sweep(lrs, sweep)
+    >>> line.axes.get_ylabel(), len(line.get_xdata())   # the two rates past 2/L = 0.5 diverge
+    ('loss after 50 steps', 7)
     """
     ax = _axes(ax)
     lrs = np.asarray(lrs, dtype=float).ravel()
-    values = np.asarray(values, dtype=float).ravel()
+    traj = values if isinstance(values, Trajectory) else None
+    if traj is not None:
+        values = np.asarray(traj.fun, dtype=float).ravel()
+        status = np.asarray(traj.status).ravel()
+        nit = np.asarray(traj.nit).ravel()
+    else:
+        values = np.asarray(values, dtype=float).ravel()
+        status = np.where(np.isfinite(values), "", "diverged")
+        nit = None
     if lrs.shape != values.shape:
         raise ValueError(
             f"lrs and values must have the same length, got {lrs.size} and {values.size}"
         )
     if np.any(lrs <= 0) or not np.all(np.isfinite(lrs)):
         raise ValueError("lrs must be finite and > 0")
-    ok = np.isfinite(values) & ((values > 0) if log else True)
+    bad = (status == "diverged") | ~np.isfinite(values)
+    ok = ~bad
+    log = bool(log) and bool(np.all(values[ok] > 0))
     (line,) = ax.plot(
         lrs[ok],
         values[ok],
@@ -607,7 +650,6 @@ def lr_sweep(
     ax.set_xscale("log")
     if log:
         ax.set_yscale("log")
-    bad = ~np.isfinite(values)
     if bad.any():
         ax.plot(
             lrs[bad],
@@ -621,8 +663,28 @@ def lr_sweep(
             clip_on=False,
             label="diverged",
         )
+    ylabel = "loss"
+    if traj is not None and ok.any():
+        capped = ok & (status == "max_steps")
+        cap = int(np.max(nit[capped])) if capped.any() else 0
+        if not capped.any():
+            ylabel = "loss at convergence"
+        elif capped[ok].all():
+            ylabel = f"loss after {cap} steps"
+        else:
+            ylabel = f"final loss (converged, or after {cap} steps)"
+            ax.plot(
+                lrs[capped],
+                values[capped],
+                ls="none",
+                marker="o",
+                ms=STYLE["path_ms"] + 2,
+                mfc="white",
+                color=line.get_color(),
+                label=f"not converged in {cap} steps",
+            )
     ax.set_xlabel("learning rate")
-    ax.set_ylabel("loss")
+    ax.set_ylabel(ylabel)
     return line
 
 
@@ -631,30 +693,46 @@ def schedule(
 ) -> Line2D:
     r"""The learning rate :math:`\eta_t` of a schedule for :math:`t = 0, \dots, \text{steps}-1`.
 
+    ``sched`` is a :class:`~gdcore.schedules.Schedule` or any callable of the step count. A
+    batched schedule (an array ``lr``, or a callable returning an array) draws one line per
+    rate, all with the label (the first line is returned).
+
     Returns
     -------
     matplotlib.lines.Line2D
+
+    Examples
+    --------
+    >>> import numpy as np, gdcore
+    >>> from gdcore import plotting
+    >>> s = gdcore.schedules.exponential_decay(np.array([[0.1], [0.05]]), gamma=0.99)
+    >>> line = plotting.schedule(s, 100)
+    >>> len(line.axes.lines), line.get_ydata()[:2].round(4).tolist()
+    (2, [0.1, 0.099])
     """
     if not callable(sched):
         raise TypeError(
             f"sched must be a schedule (callable of the step count), got {type(sched).__name__}"
         )
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
-        raise ValueError(f"steps must be an integer >= 1, got {steps!r}")
+    steps = check_int("steps", steps, low=1)
     ax = _axes(ax)
-    t = np.arange(int(steps))
-    values = sched.values(int(steps)) if hasattr(sched, "values") else np.asarray(sched(t), float)
-    (line,) = ax.plot(
+    t = np.arange(steps)
+    if isinstance(sched, Schedule):
+        values = sched.values(steps)
+    else:
+        values = np.array([np.asarray(rate_at(sched, int(k)), dtype=float) for k in t])
+    values = values.reshape(steps, -1)
+    lines = ax.plot(
         t,
         values,
         lw=STYLE["loss_lw"],
-        color=COLORS[1],
+        color=COLORS[1] if values.shape[1] == 1 else None,
         drawstyle="steps-post",
         label=label if label is not None else repr(sched),
     )
     ax.set_xlabel("step $t$")
     ax.set_ylabel(r"learning rate $\eta_t$")
-    return line
+    return lines[0]
 
 
 def fit_line(

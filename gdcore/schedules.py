@@ -4,13 +4,23 @@ A schedule is a callable, so it can be passed as the ``lr`` of any optimizer::
 
     opt = gdcore.SGD(lr=gdcore.schedules.exponential_decay(0.1, gamma=0.99))
 
-It also accepts an array of step counts (``sched(np.arange(100))``), which is how it is plotted.
-The step count is the number of updates already made, so the first update uses :math:`\\eta_0`;
-this matches calling ``torch.optim.lr_scheduler``'s ``step()`` once after every optimizer step.
+The contract of a schedule is only that: **any callable of the step count** ``t`` (an
+integer, the number of updates already made, so the first update uses :math:`\\eta_0`) that
+returns a finite rate ``>= 0``, a number or an array that broadcasts against the parameters
+like an array ``lr`` (so an array of shape ``(B, 1)`` is a batch of ``B`` runs). The optimizers
+check each value through :func:`rate_at`, and :func:`gdcore.run` reads the batch shape from
+the value at ``t = 0``; nothing else about the callable is looked at. A plain function such as
+``lambda t: 0.1 / (1 + t)`` is a schedule.
+
+:class:`Schedule`, which the functions below return, adds a name and ``values(n)``; it also
+accepts an array of step counts (``sched(np.arange(100))``), which is how it is plotted. The
+step count matches calling ``torch.optim.lr_scheduler``'s ``step()`` once after every
+optimizer step.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -18,14 +28,73 @@ import numpy as np
 
 from ._validation import check_int, check_real
 
-__all__ = ["Schedule", "constant", "exponential_decay", "inverse_time_decay", "step_decay"]
+__all__ = [
+    "Schedule",
+    "constant",
+    "exponential_decay",
+    "inverse_time_decay",
+    "rate_at",
+    "step_decay",
+]
+
+
+def rate_at(lr: Callable[[int], Any], t: int) -> Any:
+    r"""The rate :math:`\eta_t`, the value ``lr(t)`` of a schedule, checked.
+
+    This is the whole contract of a schedule: any callable of the step count ``t`` (0 on the
+    first update) returning a finite number or array ``>= 0`` (an array broadcasts against the
+    parameters, as an array ``lr`` does). A value outside that raises a ``ValueError`` naming
+    ``lr`` and the step; the optimizers call this at every step.
+
+    Examples
+    --------
+    >>> from gdcore.schedules import rate_at
+    >>> rate_at(lambda t: 0.1 / (1 + t), 4)
+    0.02
+    >>> rate_at(lambda t: 0.1 - 0.01 * t, 11)
+    Traceback (most recent call last):
+    ...
+    ValueError: lr is a schedule that returned -0.01... at step t=11; a learning rate must be ...
+    """
+    eta = lr(t)
+    if type(eta) is float:  # the common case, checked without numpy
+        if eta >= 0.0 and eta != math.inf:
+            return eta
+    else:
+        try:
+            arr = np.asarray(eta, dtype=float)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(
+                f"lr is a schedule that returned {type(eta).__name__} {eta!r} at step t={t}; "
+                "it must return a number or an array of numbers"
+            ) from exc
+        if np.all(arr >= 0.0) and np.all(np.isfinite(arr)):
+            return eta if isinstance(eta, (np.ndarray, np.floating, int)) else arr
+    shown = (
+        repr(eta)
+        if np.ndim(eta) == 0
+        else f"an array of shape {np.shape(eta)} holding {np.min(eta)!r} and {np.max(eta)!r}"
+    )
+    raise ValueError(
+        f"lr is a schedule that returned {shown} at step t={t}; a learning rate must be "
+        "finite and >= 0"
+    )
 
 
 class Schedule:
     """A learning rate as a function of the step count, with a readable name.
 
     ``sched(t)`` returns :math:`\\eta_t` for an integer ``t`` or an array of them;
-    ``sched.values(n)`` returns :math:`\\eta_0, \\dots, \\eta_{n-1}`.
+    ``sched.values(n)`` returns :math:`\\eta_0, \\dots, \\eta_{n-1}`. ``lr`` is the initial
+    rate :math:`\\eta_0` (a number, or an array for a batch of runs).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gdcore.schedules import Schedule
+    >>> halving = Schedule(lambda t: 0.1 * 0.5 ** np.asarray(t), "halving", 0.1)
+    >>> halving.values(3), halving
+    (array([0.1  , 0.05 , 0.025]), halving)
     """
 
     def __init__(self, fn: Callable[[Any], Any], name: str, lr: Any) -> None:
@@ -51,7 +120,14 @@ def _lr(lr: Any) -> Any:
 
 
 def constant(lr: Any) -> Schedule:
-    """:math:`\\eta_t = \\eta_0`."""
+    """:math:`\\eta_t = \\eta_0`.
+
+    Examples
+    --------
+    >>> from gdcore import schedules
+    >>> schedules.constant(0.1).values(3)
+    array([0.1, 0.1, 0.1])
+    """
     lr = _lr(lr)
 
     def fn(t: Any) -> Any:
@@ -66,6 +142,12 @@ def step_decay(lr: Any, step_size: int, gamma: Any = 0.1) -> Schedule:
     .. math:: \\eta_t = \\eta_0\\,\\gamma^{\\lfloor t / s \\rfloor}
 
     As ``torch.optim.lr_scheduler.StepLR(step_size, gamma=0.1)``.
+
+    Examples
+    --------
+    >>> from gdcore import schedules
+    >>> schedules.step_decay(0.1, step_size=2, gamma=0.5).values(5)
+    array([0.1  , 0.1  , 0.05 , 0.05 , 0.025])
     """
     lr = _lr(lr)
     step_size = check_int("step_size", step_size, low=1)
@@ -84,6 +166,17 @@ def exponential_decay(lr: Any, gamma: Any) -> Schedule:
 
     As ``torch.optim.lr_scheduler.ExponentialLR(gamma)``. The rate halves every
     :math:`\\ln 2 / \\ln(1/\\gamma)` steps.
+
+    Examples
+    --------
+    >>> import numpy as np, gdcore
+    >>> s = gdcore.schedules.exponential_decay(0.1, gamma=0.5)
+    >>> float(s(0)), float(s(3))
+    (0.1, 0.0125)
+    >>> batch = gdcore.schedules.exponential_decay(np.array([[0.1], [0.2]]), gamma=0.5)
+    >>> batch.values(2)[:, :, 0]   # one column per run of a batched optimizer
+    array([[0.1 , 0.2 ],
+           [0.05, 0.1 ]])
     """
     lr = _lr(lr)
     gamma = check_real("gamma", gamma, low=0.0, high=1.0, low_open=True)
@@ -104,6 +197,12 @@ def inverse_time_decay(lr: Any, decay_rate: Any, decay_steps: int = 1) -> Schedu
     As Keras' ``InverseTimeDecay`` (non-staircase). The step sizes sum to infinity while their
     squares do not, the classical (Robbins-Monro) condition for stochastic gradient descent
     to converge.
+
+    Examples
+    --------
+    >>> from gdcore import schedules
+    >>> schedules.inverse_time_decay(0.1, decay_rate=1.0).values(4).round(4)
+    array([0.1   , 0.05  , 0.0333, 0.025 ])
     """
     lr = _lr(lr)
     decay_rate = check_real("decay_rate", decay_rate, low=0.0)

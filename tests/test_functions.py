@@ -378,3 +378,25 @@ def test_quadratic_diagonal_bowl_scales_to_a_million_parameters():
     assert f(x) == pytest.approx(0.5 * np.sum(np.linspace(1.0, 10.0, d)), rel=1e-12)
     np.testing.assert_array_equal(f.grad(x), f.curvatures)
     assert f.L == 10.0 and f.mu == 1.0 and f.name == "quadratic diag (d=1000000)"
+
+
+@pytest.mark.parametrize(
+    ("call", "exc", "match"),
+    [
+        (lambda: functions.rastrigin(dim="2"), TypeError, "dim"),
+        (lambda: functions.rastrigin(dim=2.0), TypeError, "dim"),
+        (
+            lambda: functions.quadratic(curvatures=[1.0, 2.0], domain=[(-1, 1)]),
+            ValueError,
+            "domain",
+        ),
+        (
+            lambda: functions.quadratic(curvatures=[1.0], domain=[(-1, 1), (-1, 1)]),
+            ValueError,
+            "domain",
+        ),
+    ],
+)
+def test_constructors_reject_a_string_dim_and_a_domain_with_the_wrong_rows(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()

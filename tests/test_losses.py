@@ -155,10 +155,20 @@ def test_one_feature_may_be_a_vector():
     np.testing.assert_array_equal(f.predict([2.0, 1.0], [5.0, 6.0]), [11.0, 13.0])
 
 
-def test_data_is_not_copied():
+@pytest.mark.parametrize(
+    "make, labels",
+    [(losses.mse, False), (losses.bce, True), (lambda X, y: losses.mlp(X, y, hidden=2), False)],
+)
+def test_data_is_copied_so_later_changes_do_not_alter_the_loss(make, labels):
     X, y = lin(100, 3)
-    f = losses.mse(X, y)
-    assert f.X is X and f.y is y
+    if labels:
+        y = (y > 0).astype(float)
+    f = make(X, y)
+    theta = np.full(f.dim, 0.1)
+    before = f(theta)
+    X[...] = 0.0
+    y[...] = 1.0
+    assert f(theta) == before
 
 
 # -- mse ----------
@@ -379,3 +389,9 @@ def test_mlp_classification_needs_labels():
     f = losses.mlp(np.zeros((3, 1)), [0.0, 1.0, -1.0])
     with pytest.raises(ValueError, match="classification"):
         f.accuracy(np.zeros(f.dim))
+
+
+def test_a_domain_with_the_wrong_number_of_rows_is_refused():
+    X, y = lin(20, 2)
+    with pytest.raises(ValueError, match=r"domain.*3 rows"):
+        losses.mse(X, y, domain=[(-1, 1), (-1, 1)])

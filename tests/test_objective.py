@@ -96,6 +96,12 @@ def test_several_minima_first_is_the_minimum():
         ({"domain": [(1, 0), (0, 1)]}, ValueError, "domain"),
         ({"domain": [(0, 1), (0, 1)], "minima": [(0.0, 0.0, 0.0)]}, ValueError, "minima"),
         ({"dim": 2, "minima": [(0.0,)]}, ValueError, "minima"),
+        ({"dim": "2"}, TypeError, "dim"),
+        ({"dim": 2.0}, TypeError, "dim"),
+        ({"dim": 0}, ValueError, "dim"),
+        ({"dim": 3, "domain": [(0, 1), (0, 1)]}, ValueError, r"domain.*3 rows.*got 2"),
+        ({"domain": [(0, np.inf)]}, ValueError, "domain"),
+        ({"name": 3}, TypeError, "name"),
     ],
 )
 def test_constructor_validation(kwargs, exc, match):
@@ -104,6 +110,16 @@ def test_constructor_validation(kwargs, exc, match):
     value, grad = args.pop("value"), args.pop("grad")
     with pytest.raises(exc, match=match):
         Objective(value, grad, **args)
+
+
+def test_domain_and_minima_are_copied():
+    domain = np.array([[-1.0, 1.0], [-2.0, 2.0]])
+    minimum = np.array([0.0, 0.0])
+    f = Objective(lambda x: np.sum(x * x, -1), lambda x: 2 * x, domain=domain, minima=[minimum])
+    domain[:] = 7.0
+    minimum[:] = 7.0
+    assert f.domain.tolist() == [[-1.0, 1.0], [-2.0, 2.0]]
+    assert f.minimum.tolist() == [0.0, 0.0]
 
 
 def test_plain_function_has_no_batches():
@@ -189,3 +205,55 @@ def test_check_grad_rejects_non_objectives():
 
 def test_flat_namespace():
     assert gdcore.check_grad is check_grad and gdcore.Objective is Objective
+
+
+# -- check_grad at the minima: a floor on the problem's scale --------------------------------------
+def _all_minima():
+    F, Ls = gdcore.functions, gdcore.losses
+    data = gdcore.data.linear_data(50, n_features=2, rng=3)
+    objs = [
+        F.parabola(),
+        F.double_well(),
+        F.quadratic(),
+        F.quadratic([[2.0, 1.0], [1.0, 3.0]], [1.0, -1.0]),
+        F.rosenbrock(),
+        F.rosenbrock(a=2.0, b=10.0),
+        F.beale(),
+        F.booth(),
+        F.himmelblau(),
+        F.rastrigin(3),
+        Ls.mse(data.X, data.y),
+    ]
+    return [(f.name, f, m) for f in objs for m in f.minima]
+
+
+MINIMA = _all_minima()
+
+
+@pytest.mark.parametrize(("name", "f", "m"), MINIMA, ids=[f"{n}@{m}" for n, _, m in MINIMA])
+def test_check_grad_calls_a_right_gradient_right_at_every_minimum(name, f, m):
+    assert check_grad(f, m) < 1e-8
+    # and near it, where the gradient is tiny but not zero
+    assert check_grad(f, m + 1e-7) < 1e-6
+
+
+@pytest.mark.parametrize(("name", "f", "m"), MINIMA, ids=[f"{n}@{m}" for n, _, m in MINIMA])
+@pytest.mark.parametrize(
+    "plant",
+    [
+        lambda g, x: g + 1e-3,  # a small constant offset
+        lambda g, x: 2.0 * g + 0.01 * (x + 1.0),  # wrong scale and a wrong term
+        lambda g, x: g[..., ::-1] + 0.01,  # swapped components
+    ],
+    ids=["offset", "scale", "swap"],
+)
+def test_check_grad_calls_a_planted_wrong_gradient_wrong_at_every_minimum(name, f, m, plant):
+    wrong = Objective(f.value, lambda x: plant(f.grad(x), x), dim=f.dim)
+    assert check_grad(wrong, m) > 1e-4
+
+
+def test_check_grad_floor_makes_the_minimum_of_rosenbrock_pass():
+    # the relative error with nothing to be relative to was 1.0 here
+    R = gdcore.functions.rosenbrock()
+    assert check_grad(R, [1.0, 1.0]) < 1e-8
+    assert check_grad(R, [[1.0, 1.0], [-1.2, 1.0]]) < 1e-8

@@ -444,3 +444,69 @@ def test_repr_and_hyperparams():
     assert "lr=array(shape=(3, 1))" in repr(Adam(lr=np.ones((3, 1))))
     assert Adam(betas=(0.8, 0.9)).hyperparams["betas"] == (0.8, 0.9)
     assert AdamW().hyperparams["weight_decay"] == 0.01
+
+
+# -- the optax shape: AdamW is Adam's transforms in another order; defaults stated once ----------
+def _steps(tx, grads, p):
+    state = tx.init(p)
+    out = []
+    for g in grads:
+        u, state = tx.update(g, state, p)
+        p = p + u
+        out.append(p)
+    return np.array(out)
+
+
+@pytest.mark.parametrize("amsgrad", [False, True])
+def test_adam_and_adamw_are_the_same_transforms_in_another_order(amsgrad):
+    from gdcore.optimizers import add_decayed_weights, chain, scale_by_adam, scale_by_learning_rate
+
+    rng = np.random.default_rng(4)
+    grads = rng.standard_normal((20, 3))
+    p0 = rng.standard_normal(3)
+    lr, wd = 0.05, 0.3
+    adam = Adam(lr=lr, weight_decay=wd, amsgrad=amsgrad)
+    adamw = AdamW(lr=lr, weight_decay=wd, amsgrad=amsgrad)
+    parts = (add_decayed_weights(wd), scale_by_adam(amsgrad=amsgrad), scale_by_learning_rate(lr))
+    l2 = chain(parts[0], parts[1], parts[2])
+    decoupled = chain(parts[1], parts[0], parts[2])
+    np.testing.assert_array_equal(_steps(adam.transform, grads, p0), _steps(l2, grads, p0))
+    np.testing.assert_array_equal(_steps(adamw.transform, grads, p0), _steps(decoupled, grads, p0))
+    assert not hasattr(AdamW, "_decoupled")
+    # the state holds one entry per transform: (adam, decay, learning rate)
+    state = adamw.init(p0)
+    assert len(state) == 3 and state[0].count == 0
+
+
+@pytest.mark.parametrize("cls", [SGD, Adagrad, RMSprop, Adam, AdamW])
+def test_defaults_are_stated_once(cls):
+    import inspect
+
+    sig = inspect.signature(cls.__init__)
+    assert {k: p.default for k, p in sig.parameters.items() if k != "self"} == dict(cls.defaults)
+    assert cls().hyperparams == dict(cls.defaults)
+    with pytest.raises(TypeError):
+        cls.defaults["lr"] = 1.0  # read-only: nothing can drift from the signature
+
+
+def test_update_is_public_and_step_adds_it():
+    opt = Adam(lr=0.1)
+    p = np.array([1.0, -2.0])
+    g = np.array([0.5, 0.5])
+    u, s1 = opt.update(g, opt.init(p), p)
+    x, s2 = opt.step(p, g, opt.init(p))
+    np.testing.assert_array_equal(x, p + u)
+    assert s1.__class__ is s2.__class__
+    with pytest.raises(TypeError, match="transform"):
+        gdcore.Optimizer("sgd", {})
+
+
+@pytest.mark.parametrize("cls", [SGD, Adagrad, RMSprop, Adam, AdamW])
+@pytest.mark.parametrize("bad", [-1e-3, float("nan"), float("inf")])
+def test_schedule_values_are_checked_by_every_optimizer(cls, bad):
+    opt = cls(lr=lambda t: 0.01 if t == 0 else bad)
+    p = np.array([1.0, 2.0])
+    g = np.ones(2)
+    x, state = opt.step(p, g, opt.init(p))
+    with pytest.raises(ValueError, match=r"lr is a schedule .* at step t=1"):
+        opt.step(x, g, state)

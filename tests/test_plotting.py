@@ -281,3 +281,58 @@ def test_fit_line(ax):
 def test_style_is_consistent():
     assert len(set(plotting.COLORS)) == len(plotting.COLORS) >= 5
     assert plotting.STYLE["rc"]["axes.prop_cycle"].by_key()["color"] == list(plotting.COLORS)
+
+
+# -- lr_sweep with a Trajectory, negative losses; batched schedules ----------------------------
+def test_lr_sweep_takes_a_trajectory_and_marks_its_diverged_runs(ax):
+    f = gdcore.functions.quadratic(curvatures=[1.0, 4.0])
+    lrs = np.array([0.01, 0.1, 0.4, 0.6, 10.0])
+    sweep = gdcore.run(gdcore.SGD(lr=lrs[:, None]), f, [1.0, 1.0], 30)
+    assert sweep.status.tolist()[3:] == ["diverged", "diverged"]
+    # the diverged runs' fun is their last finite loss: finite, and small for lr = 10
+    assert np.all(np.isfinite(sweep.fun))
+    line = plotting.lr_sweep(lrs, sweep, ax)
+    assert line.get_xdata().tolist() == [0.01, 0.1, 0.4]
+    (x,) = [ln for ln in ax.lines if ln.get_label() == "diverged"]
+    assert x.get_xdata().tolist() == [0.6, 10.0] and x.get_marker() == "x"
+    assert "diverged" in [t.get_text() for t in ax.legend().get_texts()]
+    assert ax.get_ylabel() == "loss after 30 steps"
+
+
+def test_lr_sweep_labels_runs_that_hit_the_step_cap(ax):
+    f = gdcore.functions.quadratic(curvatures=[1.0, 4.0])
+    lrs = np.array([0.001, 0.1, 0.4])
+    sweep = gdcore.run(gdcore.SGD(lr=lrs[:, None]), f, [1.0, 1.0], 100, tol=1e-6)
+    assert sweep.status.tolist() == ["max_steps", "max_steps", "converged"]
+    plotting.lr_sweep(lrs, sweep, ax)
+    assert ax.get_ylabel() == "final loss (converged, or after 100 steps)"
+    (capped,) = [ln for ln in ax.lines if ln.get_label() == "not converged in 100 steps"]
+    assert capped.get_xdata().tolist() == [0.001, 0.1] and capped.get_markerfacecolor() == "white"
+    ax2 = plt.figure().add_subplot()
+    converged = gdcore.run(gdcore.SGD(lr=lrs[1:, None]), f, [1.0, 1.0], 1000, tol=1e-6)
+    plotting.lr_sweep(lrs[1:], converged, ax2)
+    assert ax2.get_ylabel() == "loss at convergence"
+
+
+def test_lr_sweep_keeps_negative_losses_on_a_linear_axis(ax):
+    line = plotting.lr_sweep([0.01, 0.1, 1.0], [-2.0, -1.0, 0.5], ax)
+    assert ax.get_yscale() == "linear"
+    assert line.get_ydata().tolist() == [-2.0, -1.0, 0.5]
+    ax2 = plt.figure().add_subplot()
+    plotting.lr_sweep([0.01, 0.1], [2.0, 1.0], ax2)
+    assert ax2.get_yscale() == "log"
+
+
+@pytest.mark.parametrize(
+    "sched",
+    [
+        gdcore.schedules.exponential_decay(np.array([[0.1], [0.05], [0.01]]), gamma=0.9),
+        lambda t: np.array([[0.1], [0.05], [0.01]]) * 0.9**t,
+    ],
+    ids=["Schedule", "callable"],
+)
+def test_schedule_draws_a_batched_schedule_one_line_per_rate(ax, sched):
+    line = plotting.schedule(sched, 10, ax, label="decay")
+    assert len(ax.lines) == 3 and line is ax.lines[0]
+    for ln, lr0 in zip(ax.lines, [0.1, 0.05, 0.01], strict=True):
+        np.testing.assert_allclose(ln.get_ydata(), lr0 * 0.9 ** np.arange(10), rtol=1e-12)

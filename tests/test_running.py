@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 
 import numpy as np
@@ -379,3 +380,247 @@ def test_objective_reusing_its_gradient_buffer_gets_right_grad_norms():
     traj = run(SGD(lr=0.1), f, [1.0], 40)
     np.testing.assert_allclose(traj.grad_norms, 2.0 * 0.8 ** np.arange(41), rtol=1e-14)
     np.testing.assert_allclose(traj.params[:, 0], 0.8 ** np.arange(41), rtol=1e-14)
+
+
+# -- tol and ftol test the full objective in a mini-batch run -------------------------------------
+def _noisy_regression():
+    rng = np.random.default_rng(2)
+    X = rng.standard_normal((200, 2))
+    y = X @ np.array([1.0, -2.0]) + 0.5 * rng.standard_normal(200)
+    return data_objective(X, y)
+
+
+def test_minibatch_tol_is_tested_on_the_full_gradient():
+    f = _noisy_regression()
+    traj = run(SGD(lr=0.05), f, [0.0, 0.0], 3000, batch_size=1, tol=1e-2, rng=0)
+    # the recorded gradient norms are the full gradient's, and the run stops at the first small one
+    full = np.linalg.norm(f.grad(traj.params), axis=-1)
+    np.testing.assert_allclose(traj.grad_norms, full, rtol=1e-12)
+    if traj.status == "converged":
+        assert full[-1] <= 1e-2 and np.all(full[:-1] > 1e-2)
+    else:
+        assert np.all(full > 1e-2)
+    assert np.linalg.norm(f.grad(traj.x)) <= 1e-2 or traj.status != "converged"
+
+
+def test_minibatch_ftol_is_tested_on_the_full_loss():
+    f = _noisy_regression()
+    traj = run(SGD(lr=0.05), f, [0.0, 0.0], 3000, batch_size=1, ftol=1e-6, rng=0)
+    full = f(traj.params)
+    np.testing.assert_allclose(traj.losses, full, rtol=1e-12)
+    changes = np.abs(np.diff(full))
+    assert traj.status == "converged"
+    assert changes[-1] <= 1e-6 and np.all(changes[:-1] > 1e-6)
+
+
+def test_batch_records_refuse_tolerances():
+    f = _noisy_regression()
+    for kw in ({"tol": 1e-3}, {"ftol": 1e-3}):
+        with pytest.raises(ValueError, match=r"tol.*loss_on"):
+            run(SGD(lr=0.05), f, [0.0, 0.0], 10, batch_size=4, loss_on="batch", **kw)
+
+
+# -- learning-rate callables ---------------------------------------------------------------------
+@pytest.mark.parametrize("bad", [-0.1, np.nan, np.inf, np.array([[0.1], [-0.1]])])
+def test_callable_lr_values_are_checked_at_every_step(bad):
+    def lr(t):
+        return 0.1 if t < 3 else bad
+
+    with pytest.raises(ValueError, match=r"lr .*t=3"):
+        run(SGD(lr=lr), bowl([1.0]), [1.0], 10)
+    with pytest.raises(ValueError, match=r"lr .*t=3"):
+        run(AdamW(lr=lr), bowl([1.0]), [1.0], 10)
+
+
+def test_callable_lr_of_zero_is_allowed():
+    traj = run(SGD(lr=lambda t: 0.0), bowl([1.0]), [1.0], 3)
+    np.testing.assert_array_equal(traj.params[:, 0], [1.0, 1.0, 1.0, 1.0])
+
+
+def test_plain_callable_returning_an_array_runs_a_batch():
+    lrs = np.array([[0.05], [0.2], [0.5]])
+    f = bowl([1.0, 3.0])
+    batch = run(SGD(lr=lambda t: lrs * 0.99**t), f, [1.0, -1.0], 40)
+    assert batch.params.shape == (41, 3, 2)
+    for i in range(3):
+        one = run(SGD(lr=lambda t, i=i: lrs[i, 0] * 0.99**t), f, [1.0, -1.0], 40)
+        np.testing.assert_allclose(batch.params[:, i], one.params, rtol=1e-14)
+
+
+# -- the objective's outputs are checked at step 0 -------------------------------------------------
+@pytest.mark.parametrize(
+    "value, grad, exc, match",
+    [
+        # a scalar for a batch: sums the points instead of one loss each
+        (lambda x: np.sum(x * x), lambda x: 2 * x, ValueError, r"'bad'.*value.*shape \(3,\)"),
+        (lambda x: np.sum(x * x, -1), lambda x: None, TypeError, r"'bad'.*grad.*NoneType"),
+        (lambda x: np.sum(x * x, -1), lambda x: [1.0, 2.0], TypeError, r"'bad'.*grad.*list"),
+        (lambda x: np.sum(x * x, -1), lambda x: 2 * x[0], ValueError, r"'bad'.*grad.*\(3, 2\)"),
+        (lambda x: None, lambda x: 2 * x, TypeError, r"'bad'.*value.*NoneType"),
+    ],
+)
+def test_objective_outputs_are_checked_at_step_zero(value, grad, exc, match):
+    f = gdcore.Objective(value, grad, name="bad", dim=2)
+    with pytest.raises(exc, match=match):
+        run(SGD(lr=0.1), f, np.ones((3, 2)), 5)
+
+
+# -- non-finite values are divergence, with a message that says which ------------------------------
+def test_non_finite_iterate_is_divergence_even_with_a_finite_loss():
+    # f = exp(x) is 0 at x = -inf; the (huge, finite) gradient sends x there in one step
+    f = gdcore.Objective(
+        lambda x: np.sum(np.exp(x), -1), lambda x: np.full_like(x, 1e200), name="exp", dim=1
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        traj = run(SGD(lr=1e200), f, [0.0], 5)
+    assert traj.grad_norms[0] == 1e200  # a finite gradient has a finite norm
+    assert traj.status == "diverged" and traj.nit == 1 and not traj.success
+    assert "parameters are not finite" in traj.message
+    np.testing.assert_array_equal(traj.x, [0.0])
+    assert traj.fun == 1.0
+
+
+def test_nan_start_loss_has_a_clear_message():
+    f = gdcore.Objective(
+        lambda x: np.log(x[..., 0] - 5.0), lambda x: 1 / (x - 5.0), dim=1, name="log"
+    )
+    traj = run(SGD(lr=0.1), f, [1.0], 10)
+    assert traj.message.startswith(
+        "diverged at the start: the loss of objective 'log' at x0 is nan"
+    )
+    assert "beyond" not in traj.message
+    batch = run(SGD(lr=0.1), f, [[1.0], [6.0]], 3)
+    assert batch.status.tolist() == ["diverged", "max_steps"]
+    assert batch.message[0].startswith("diverged at the start")
+
+
+def test_non_finite_gradient_is_divergence():
+    f = gdcore.Objective(
+        lambda x: np.sum(np.abs(x), -1), lambda x: np.where(x == 0, np.nan, np.sign(x)), dim=1
+    )
+    traj = run(SGD(lr=0.5), f, [1.0], 10)
+    assert traj.status == "diverged" and traj.nit == 2
+    assert "gradient is not finite" in traj.message
+    np.testing.assert_array_equal(traj.x, [0.5])
+
+
+# -- array hyperparameters: batch or per coordinate -----------------------------------------------
+@pytest.mark.parametrize("lr", [[0.1, 0.001], [0.1, 0.01, 0.001]])
+def test_one_axis_arrays_of_several_rates_are_refused_with_both_spellings(lr):
+    with pytest.raises(ValueError, match=r"lr has shape.*\[:, None\].*\[None, :\]"):
+        run(SGD(lr=np.array(lr)), bowl([1.0, 2.0]), [1.0, 1.0], 5)
+
+
+def test_array_hyperparameter_last_axis_is_the_coordinate_axis():
+    f = bowl([1.0, 2.0])
+    per_coord = run(SGD(lr=np.array([[0.1, 0.2]])), f, [1.0, 1.0], 3)
+    assert per_coord.params.shape == (4, 1, 2)
+    np.testing.assert_allclose(per_coord.params[:, 0, 1], 0.6 ** np.arange(4), rtol=1e-15)
+    np.testing.assert_allclose(per_coord.params[:, 0, 0], 0.9 ** np.arange(4), rtol=1e-15)
+    with pytest.raises(ValueError, match=r"lr has shape \(3, 3\).*coordinate axis"):
+        run(SGD(lr=np.full((3, 3), 0.1)), f, [1.0, 1.0], 3)
+    with pytest.raises(ValueError, match=r"betas\[0\] has shape"):
+        run(Adam(betas=(np.array([0.5, 0.9, 0.99]), 0.999)), f, [1.0, 1.0], 3)
+
+
+# -- memory: buffers grow with the steps made; record_every ----------------------------------------
+def test_a_huge_step_cap_costs_nothing_when_the_run_converges_early():
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        traj = run(SGD(lr=0.1), bowl([1.0, 2.0]), [1.0, 1.0], 10**9, tol=1e-1)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert traj.status == "converged" and traj.params.shape == (traj.nit + 1, 2)
+    # buffers for every possible step would take 10**9 * 32 bytes; a small start size is all
+    assert peak < 4 * 2**20
+
+
+@pytest.mark.parametrize("every", [1, 3, 7, 50])
+def test_record_every_keeps_every_kth_iterate_and_the_last(every):
+    f = bowl([1.0, 4.0])
+    full = run(Adam(lr=0.1), f, [1.0, -1.0], 100, tol=1e-3)
+    thin = run(Adam(lr=0.1), f, [1.0, -1.0], 100, tol=1e-3, record_every=every)
+    n = full.nit
+    ks = sorted({*range(0, n + 1, every), n})
+    assert thin.step_index.tolist() == ks and thin.record_every == every
+    np.testing.assert_array_equal(thin.params, full.params[ks])
+    np.testing.assert_array_equal(thin.losses, full.losses[ks])
+    np.testing.assert_array_equal(thin.grad_norms, full.grad_norms[ks])
+    assert (thin.nit, thin.status, thin.message, thin.fun) == (
+        full.nit,
+        full.status,
+        full.message,
+        full.fun,
+    )
+    np.testing.assert_array_equal(thin.x, full.x)
+
+
+def test_record_every_in_a_batch_keeps_each_runs_last_iterate_and_pads_after_it():
+    f = bowl([1.0, 4.0])
+    opt = SGD(lr=np.array([[0.05], [0.2], [0.6]]))
+    full = run(opt, f, [1.0, -1.0], 200, tol=1e-4)
+    thin = run(opt, f, [1.0, -1.0], 200, tol=1e-4, record_every=10)
+    K = int(full.nit.max())
+    ks = sorted({*range(0, K + 1, 10), *full.nit.tolist()})
+    assert thin.step_index.tolist() == ks
+    np.testing.assert_array_equal(thin.params, full.params[ks])
+    np.testing.assert_array_equal(thin.nit, full.nit)
+    np.testing.assert_array_equal(thin.x, full.x)
+    for i, n in enumerate(full.nit):
+        assert np.all(np.isnan(thin.losses[thin.step_index > n, i]))
+    with pytest.raises(ValueError, match="record_every"):
+        run(opt, f, [1.0, -1.0], 5, record_every=0)
+
+
+# -- nothing the caller passes is kept by reference ------------------------------------------------
+def test_changing_arrays_after_construction_changes_nothing():
+    f = bowl([1.0, 4.0])
+    expected = run(SGD(lr=np.array([[0.1], [0.2]]), momentum=0.5), f, [1.0, 1.0], 20)
+    lrs = np.array([[0.1], [0.2]])
+    opt = SGD(lr=lrs, momentum=0.5)
+    lrs[:] = 5.0  # before the optimizer has ever been used
+    np.testing.assert_array_equal(run(opt, f, [1.0, 1.0], 20).params, expected.params)
+    x0 = np.array([1.0, 1.0])
+    traj = run(SGD(lr=0.1), f, x0, 3)
+    x0[:] = 9.0
+    assert traj.params[0].tolist() == [1.0, 1.0]
+
+
+def test_trajectory_is_built_by_keyword_and_positionally_compatible():
+    traj = run(SGD(lr=0.1), bowl([1.0]), [1.0], 2)
+    fields = [
+        "params",
+        "losses",
+        "status",
+        "nit",
+        "x",
+        "fun",
+        "success",
+        "message",
+        "grad_norms",
+        "record_every",
+        "step_index",
+    ]
+    assert [f.name for f in dataclasses.fields(traj)] == fields
+    old = gdcore.Trajectory(*(getattr(traj, f) for f in fields[:9]))
+    assert old.record_every == 1 and old.step_index.tolist() == [0, 1, 2]
+
+
+@pytest.mark.parametrize("every", [1, 4])
+def test_objective_reusing_its_output_buffers_is_recorded_right(every):
+    fbuf, gbuf = np.empty(()), np.empty(1)
+
+    def vg(x):
+        np.multiply(x[0], x[0], out=fbuf)
+        np.multiply(x, 2.0, out=gbuf)
+        return fbuf, gbuf
+
+    f = gdcore.Objective(lambda x: vg(x)[0], lambda x: vg(x)[1], value_and_grad=vg, dim=1)
+    traj = run(SGD(lr=0.1), f, [1.0], 40, record_every=every)
+    k = traj.step_index
+    np.testing.assert_allclose(traj.losses, 0.64**k, rtol=1e-14)
+    np.testing.assert_allclose(traj.grad_norms, 2.0 * 0.8**k, rtol=1e-14)

@@ -111,3 +111,16 @@ def test_array_lr_schedule_sets_the_batch_in_run():
 def test_bad_input(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
+
+
+def test_rate_at_is_the_checked_contract_of_a_schedule():
+    from gdcore.schedules import rate_at
+
+    assert rate_at(schedules.exponential_decay(0.1, 0.5), 2) == pytest.approx(0.025)
+    assert rate_at(lambda t: 0, 5) == 0
+    np.testing.assert_array_equal(rate_at(lambda t: [0.1, 0.2], 0), [0.1, 0.2])
+    for bad in (-0.1, float("nan"), float("inf"), np.array([0.1, -0.1])):
+        with pytest.raises(ValueError, match=r"lr is a schedule .*t=7.*finite and >= 0"):
+            rate_at(lambda t, bad=bad: bad, 7)
+    with pytest.raises(TypeError, match=r"lr is a schedule .*str.*t=0"):
+        rate_at(lambda t: "fast", 0)

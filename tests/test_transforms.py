@@ -126,8 +126,13 @@ def test_chain_of_four_and_of_one():
     u, state = run_transform(four, [np.array([2.0])])
     assert len(state) == 4
     np.testing.assert_allclose(u[0], [-2.0 / (2.0 + 1e-10)], rtol=1e-15)
-    one = scale_by_learning_rate(2.0)
-    assert chain(one) is one
+    # a chain of one is still a chain: its state is a tuple of one state
+    one = chain(scale_by_learning_rate(2.0, lr_decay=0.5))
+    state = one.init(np.zeros(1))
+    assert isinstance(state, tuple) and len(state) == 1 and state[0].count == 0
+    u, state = one.update(np.array([1.0]), state, np.zeros(1))
+    np.testing.assert_allclose(u, [-2.0], rtol=1e-15)
+    assert len(state) == 1 and state[0].count == 1
 
 
 def test_chain_rejects_bad_parts():

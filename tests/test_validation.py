@@ -215,3 +215,10 @@ def test_check_point_and_as_float_array():
         as_float_array("x", [1j])
     with pytest.raises(TypeError, match="dtype"):
         as_float_array("x", np.array(["a"]))
+
+
+def test_check_real_returns_a_copy_of_arrays():
+    a = np.array([0.1, 0.2])
+    out = check_real("lr", a, low=0.0)
+    a[:] = -1.0
+    assert out.tolist() == [0.1, 0.2]

@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from ..schedules import rate_at
 from ._base import GradientTransformation
 
 Array = np.ndarray
@@ -37,7 +38,7 @@ class CountState(NamedTuple):
 
 
 class TraceState(NamedTuple):
-    """Momentum buffer ``b`` and step count."""
+    """Momentum buffer :math:`z` and step count."""
 
     count: int
     buf: Array
@@ -97,7 +98,11 @@ def _full(value: Any, shape: tuple[int, ...]) -> Array:
 
 
 def add_decayed_weights(weight_decay: float | Array) -> GradientTransformation:
-    """L2 penalty folded into the gradient: :math:`g \\leftarrow g + \\lambda p`."""
+    """Weight decay added to the update: :math:`u \\leftarrow u + \\omega p` (``weight_decay``).
+
+    At the start of a chain it is an L2 penalty on the gradient (:class:`~gdcore.Adam`); after
+    ``scale_by_adam`` it is the decoupled decay of :class:`~gdcore.AdamW`.
+    """
     consts = _PerShape(lambda shape: {"wd": _full(weight_decay, shape)})
 
     def init(params: Array) -> EmptyState:
@@ -114,14 +119,14 @@ def add_decayed_weights(weight_decay: float | Array) -> GradientTransformation:
 def trace(
     momentum: float | Array, dampening: float | Array = 0.0, nesterov: bool = False
 ) -> GradientTransformation:
-    """PyTorch's momentum buffer.
+    """PyTorch's momentum buffer :math:`z_t` (momentum :math:`\\beta`, dampening :math:`\\tau`).
 
     .. math::
-        b_1 = g_1, \\qquad b_t = \\mu b_{t-1} + (1 - \\tau) g_t \\quad (t > 1)
+        z_1 = g_1, \\qquad z_t = \\beta z_{t-1} + (1 - \\tau) g_t \\quad (t > 1)
 
-    and the output is :math:`b_t`, or :math:`g_t + \\mu b_t` with Nesterov. The buffer starts as
+    and the output is :math:`z_t`, or :math:`g_t + \\beta z_t` with Nesterov. The buffer starts as
     the first gradient itself (not as :math:`(1-\\tau) g_1`); with :math:`\\tau = 0` this equals
-    starting from :math:`b_0 = 0`. Where an array ``momentum`` is 0 the output is :math:`g_t`
+    starting from :math:`z_0 = 0`. Where an array ``momentum`` is 0 the output is :math:`g_t`
     whatever the dampening, as PyTorch's SGD without momentum.
     """
     if _is_array(momentum) or _is_array(dampening):
@@ -273,11 +278,11 @@ LearningRate = float | Array | Callable[[int], Any]
 def scale_by_learning_rate(
     lr: LearningRate, lr_decay: float | Array = 0.0
 ) -> GradientTransformation:
-    """Step against the update: :math:`u \\leftarrow -\\eta_t u`.
+    r"""Step against the update: :math:`u \leftarrow -\eta_t u`.
 
     ``lr`` is a number, an array, or a schedule (a callable of the step count ``t``, 0 on the
-    first step). With ``lr_decay`` (Adagrad) the rate is
-    :math:`\\eta_t / (1 + t\\,\\text{lr\\_decay})`.
+    first step, whose values are checked at every step: finite and >= 0). With ``lr_decay``
+    (Adagrad) the rate is :math:`\eta_t / (1 + t\,\text{lr\_decay})`.
     """
     scheduled = callable(lr)
     decay = not _is_zero(lr_decay)
@@ -299,7 +304,7 @@ def scale_by_learning_rate(
     def update(u: Array, state: CountState, params: Array) -> tuple[Array, CountState]:
         t = state.count
         if scheduled:
-            u = -lr(t) * u
+            u = -rate_at(lr, t) * u
         else:
             u = consts[u.shape]["neg_lr"] * u
         if decay:
@@ -312,8 +317,10 @@ def scale_by_learning_rate(
 def decoupled_weight_decay(lr: LearningRate, weight_decay: float | Array) -> GradientTransformation:
     """AdamW's decay, applied to the parameters rather than the gradient.
 
-    The incoming ``u`` is already the step; this adds :math:`-\\eta_t \\lambda p`, so that
-    :math:`p + u = p(1 - \\eta_t\\lambda) - \\eta_t \\hat u`, as ``torch.optim.AdamW``.
+    The incoming ``u`` is already the step; this adds :math:`-\\eta_t \\omega p`, so that
+    :math:`p + u = p(1 - \\eta_t\\omega) - \\eta_t \\hat u`, as ``torch.optim.AdamW``.
+    :class:`~gdcore.AdamW` itself is built the optax way (``scale_by_adam``,
+    ``add_decayed_weights``, ``scale_by_learning_rate``), which computes the same update.
     """
     scheduled = callable(lr)
     consts = _PerShape(
@@ -329,7 +336,8 @@ def decoupled_weight_decay(lr: LearningRate, weight_decay: float | Array) -> Gra
         if _is_zero(weight_decay):
             return u, CountState(state.count + 1)
         if scheduled:
-            return u - (lr(state.count) * weight_decay) * params, CountState(state.count + 1)
+            eta = rate_at(lr, state.count)
+            return u - (eta * weight_decay) * params, CountState(state.count + 1)
         return u + consts[params.shape]["neg_lr_wd"] * params, CountState(state.count + 1)
 
     return GradientTransformation(init, update)
