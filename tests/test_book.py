@@ -28,8 +28,9 @@ REPOSITORY = "https://github.com/gdbook/gradient-descent-book"
 CHAPTERS = book_fixtures.CHAPTERS
 PARTS = {
     "Foundations": CHAPTERS[:6],
-    "Scaling up": CHAPTERS[6:10],
-    "Better optimizers": CHAPTERS[10:],
+    "Scaling up": CHAPTERS[6:11],
+    "Better optimizers": CHAPTERS[11:15],
+    "In practice": CHAPTERS[15:],
 }
 API_MODULES = (
     "gdcore",
@@ -38,6 +39,8 @@ API_MODULES = (
     "gdcore.data",
     "gdcore.optimizers",
     "gdcore.schedules",
+    "gdcore.autodiff",
+    "gdcore.datasets",
     "gdcore.running",
     "gdcore.plotting",
     "gdcore.widgets",
