@@ -596,6 +596,8 @@ def lr_sweep(
     label
         Legend label of the line.
 
+    Notes
+    -----
     Diverged runs are not joined: they are marked with a red ``x`` along the top of the axes,
     with one legend entry "diverged". For a Trajectory the value axis is labelled for what
     the runs did: "loss at convergence", "loss after N steps" (every run stopped at the step
