@@ -14,7 +14,6 @@ Examples
 
 from __future__ import annotations
 
-import gzip
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -25,7 +24,7 @@ import numpy as np
 from ._validation import check_int
 from .data import as_generator
 
-__all__ = ["LabelledData", "breast_cancer", "digits", "split", "standardize"]
+__all__ = ["LabelledData", "breast_cancer", "split", "standardize"]
 
 
 @dataclass(frozen=True)
@@ -58,11 +57,7 @@ def _readonly(a: np.ndarray) -> np.ndarray:
 
 @cache
 def _table(filename: str) -> tuple[tuple[str, ...], np.ndarray]:
-    path = resources.files("gdcore").joinpath("_data", filename)
-    if filename.endswith(".gz"):
-        text = gzip.decompress(path.read_bytes()).decode("utf-8")
-    else:
-        text = path.read_text("utf-8")
+    text = resources.files("gdcore").joinpath("_data", filename).read_text("utf-8")
     header, *lines = text.strip().splitlines()
     values = np.array([[float(v) for v in line.split(",")] for line in lines])
     values.flags.writeable = False
@@ -81,19 +76,6 @@ def breast_cancer() -> LabelledData:
     names, table = _table("breast_cancer.csv")
     return LabelledData(
         _readonly(table[:, :-1]), _readonly(table[:, -1]), names[:-1], "breast cancer (Wisconsin)"
-    )
-
-
-def digits() -> LabelledData:
-    """Handwritten digits: 1797 images of 8 x 8 pixels, grey levels 0..16, labels 0..9.
-
-    ``X`` has one row of 64 pixel values per image (row by row: ``X[i].reshape(8, 8)`` is the
-    image), ``y`` the digit. From the UCI "Optical Recognition of Handwritten Digits" data
-    (Alpaydin and Kaynak), CC BY 4.0: ``gdcore/_data/README.md``.
-    """
-    names, table = _table("digits.csv.gz")
-    return LabelledData(
-        _readonly(table[:, :-1]), _readonly(table[:, -1]), names[:-1], "handwritten digits"
     )
 
 
