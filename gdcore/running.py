@@ -24,7 +24,12 @@ from .schedules import rate_at
 
 __all__ = ["CONVERGED", "DIVERGED", "MAX_STEPS", "Trajectory", "run"]
 
-CONVERGED, MAX_STEPS, DIVERGED = "converged", "max_steps", "diverged"
+#: status of a run that met ``tol`` or ``ftol``
+CONVERGED = "converged"
+#: status of a run that used all its ``steps`` without converging or diverging
+MAX_STEPS = "max_steps"
+#: status of a run whose loss, iterate or gradient became non-finite or passed ``diverge_above``
+DIVERGED = "diverged"
 
 
 @dataclass(frozen=True)
