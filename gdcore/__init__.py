@@ -12,7 +12,7 @@ checks), optimizers (:mod:`gdcore.optimizers`, :mod:`gdcore.schedules`), running
 (:mod:`gdcore.plotting`) and widgets (:mod:`gdcore.widgets`).
 """
 
-from . import book, data, functions, losses, optimizers, schedules
+from . import autodiff, book, data, datasets, functions, losses, optimizers, schedules
 from ._objective import Objective, check_grad, numerical_grad
 from .optimizers import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
 from .running import Trajectory, run
@@ -28,9 +28,11 @@ __all__ = [
     "Optimizer",
     "RMSprop",
     "Trajectory",
+    "autodiff",
     "book",
     "check_grad",
     "data",
+    "datasets",
     "functions",
     "losses",
     "numerical_grad",

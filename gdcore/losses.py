@@ -250,9 +250,9 @@ def mse(X: Any, y: Any, *, domain: Any = None) -> MSE:
 
     .. math::
 
-        L(w, b) = \\frac1n \\sum_{i=1}^n (x_i^\\top w + b - y_i)^2
+        f(w, b) = \\frac1n \\sum_{i=1}^n (x_i^\\top w + b - y_i)^2
 
-        \\nabla_w L = \\frac2n X^\\top r, \\qquad \\frac{\\partial L}{\\partial b} = \\frac2n
+        \\nabla_w f = \\frac2n X^\\top r, \\qquad \\frac{\\partial f}{\\partial b} = \\frac2n
         \\sum_i r_i, \\qquad r = X w + b - y
 
     The mean over the rows with **no** factor :math:`\\tfrac12` (``torch.nn.MSELoss``), so the
@@ -338,11 +338,11 @@ def bce(X: Any, y: Any, *, domain: Any = None) -> BCE:
 
         z_i = x_i^\\top w + b, \\qquad p_i = \\sigma(z_i) = \\frac{1}{1 + e^{-z_i}}
 
-        L(w, b) = -\\frac1n \\sum_{i=1}^n \\bigl(y_i \\log p_i + (1 - y_i) \\log(1 - p_i)\\bigr)
+        f(w, b) = -\\frac1n \\sum_{i=1}^n \\bigl(y_i \\log p_i + (1 - y_i) \\log(1 - p_i)\\bigr)
         = \\frac1n \\sum_{i=1}^n \\bigl(\\log(1 + e^{z_i}) - y_i z_i\\bigr)
 
-        \\nabla_w L = \\frac1n X^\\top (p - y), \\qquad
-        \\frac{\\partial L}{\\partial b} = \\frac1n \\sum_i (p_i - y_i)
+        \\nabla_w f = \\frac1n X^\\top (p - y), \\qquad
+        \\frac{\\partial f}{\\partial b} = \\frac1n \\sum_i (p_i - y_i)
 
     Computed in the second form with ``logaddexp(0, z)``, so huge logits give a finite loss
     and no overflow warnings. Labels ``y`` are 0 or 1 (probabilities in :math:`[0, 1]` are

@@ -579,6 +579,12 @@ def lr_sweep(
 ) -> Line2D:
     r"""A final loss (or any value) against the learning rate, on a log-scaled rate axis.
 
+    Diverged runs are not joined: they are marked with a red ``x`` along the top of the axes,
+    with one legend entry "diverged". For a Trajectory the value axis is labelled for what
+    the runs did: "loss at convergence", "loss after N steps" (every run stopped at the step
+    cap), or "final loss (converged, or after N steps)", where the runs that reached the step
+    cap without converging are drawn hollow, with their own legend entry.
+
     Parameters
     ----------
     lrs
@@ -595,12 +601,6 @@ def lr_sweep(
         zero or negative value (a loss that can go below zero) the axis stays linear.
     label
         Legend label of the line.
-
-    Diverged runs are not joined: they are marked with a red ``x`` along the top of the axes,
-    with one legend entry "diverged". For a Trajectory the value axis is labelled for what
-    the runs did: "loss at convergence", "loss after N steps" (every run stopped at the step
-    cap), or "final loss (converged, or after N steps)", where the runs that reached the step
-    cap without converging are drawn hollow, with their own legend entry.
 
     Returns
     -------

@@ -31,10 +31,12 @@ from ._validation import check_int, check_real
 __all__ = [
     "Schedule",
     "constant",
+    "cosine_decay",
     "exponential_decay",
     "inverse_time_decay",
     "rate_at",
     "step_decay",
+    "warmup_cosine",
 ]
 
 
@@ -214,3 +216,87 @@ def inverse_time_decay(lr: Any, decay_rate: Any, decay_steps: int = 1) -> Schedu
         else "inverse_time_decay",
         lr,
     )
+
+
+def cosine_decay(lr: Any, total_steps: int, eta_min: Any = 0.0) -> Schedule:
+    """Half a cosine from :math:`\\eta_0` down to :math:`\\eta_{\\min}` over ``total_steps``.
+
+    .. math::
+        \\eta_t = \\eta_{\\min} + \\tfrac12(\\eta_0 - \\eta_{\\min})
+        \\bigl(1 + \\cos(\\pi\\, t / T)\\bigr) \\quad (t \\le T), \\qquad
+        \\eta_t = \\eta_{\\min} \\quad (t > T)
+
+    As ``torch.optim.lr_scheduler.CosineAnnealingLR(T_max=T, eta_min)`` for :math:`t \\le T`
+    (PyTorch's schedule then rises again along the cosine; this one stays at
+    :math:`\\eta_{\\min}`).
+
+    Examples
+    --------
+    >>> from gdcore import schedules
+    >>> schedules.cosine_decay(0.1, total_steps=4).values(6).round(4)
+    array([0.1   , 0.0854, 0.05  , 0.0146, 0.    , 0.    ])
+    """
+    lr = _lr(lr)
+    total_steps = check_int("total_steps", total_steps, low=1)
+    eta_min = check_real("eta_min", eta_min, low=0.0)
+    if np.any(np.asarray(eta_min) > np.asarray(lr)):
+        raise ValueError(f"eta_min must be <= lr, got eta_min={eta_min!r} and lr={lr!r}")
+
+    def fn(t: Any) -> Any:
+        progress = np.minimum(np.asarray(t, dtype=float), total_steps) / total_steps
+        return eta_min + 0.5 * (lr - eta_min) * (1.0 + np.cos(np.pi * progress))
+
+    name = (
+        f"cosine_decay(lr={lr:g}, total_steps={total_steps}, eta_min={eta_min:g})"
+        if np.ndim(lr) == 0 and np.ndim(eta_min) == 0
+        else "cosine_decay"
+    )
+    return Schedule(fn, name, lr)
+
+
+def warmup_cosine(
+    lr: Any,
+    warmup_steps: int,
+    total_steps: int,
+    start_factor: Any = 0.0,
+    eta_min: Any = 0.0,
+) -> Schedule:
+    """Linear warm-up to :math:`\\eta_0` over ``warmup_steps``, then :func:`cosine_decay`.
+
+    With :math:`W` = ``warmup_steps``, :math:`T` = ``total_steps`` and :math:`s` =
+    ``start_factor``:
+
+    .. math::
+        \\eta_t = \\eta_0 \\Bigl(s + (1 - s)\\,\\frac{t}{W}\\Bigr) \\quad (t < W), \\qquad
+        \\eta_t = \\eta_{\\min} + \\tfrac12(\\eta_0 - \\eta_{\\min})
+        \\Bigl(1 + \\cos\\frac{\\pi (t - W)}{T - W}\\Bigr) \\quad (W \\le t \\le T)
+
+    and :math:`\\eta_{\\min}` after :math:`T`. As PyTorch's ``SequentialLR`` of
+    ``LinearLR(start_factor=s, total_iters=W)`` and ``CosineAnnealingLR(T_max=T - W, eta_min)``
+    with ``milestones=[W]`` (PyTorch needs :math:`s > 0`; here :math:`s = 0`, the first update
+    made with a zero rate, is allowed). ``warmup_steps=0`` is plain cosine decay.
+
+    Examples
+    --------
+    >>> from gdcore import schedules
+    >>> schedules.warmup_cosine(0.1, warmup_steps=2, total_steps=6).values(7).round(4)
+    array([0.    , 0.05  , 0.1   , 0.0854, 0.05  , 0.0146, 0.    ])
+    """
+    lr = _lr(lr)
+    warmup_steps = check_int("warmup_steps", warmup_steps, low=0)
+    total_steps = check_int("total_steps", total_steps, low=warmup_steps + 1)
+    start_factor = check_real("start_factor", start_factor, low=0.0, high=1.0)
+    cosine = cosine_decay(lr, total_steps - warmup_steps, eta_min)
+
+    def fn(t: Any) -> Any:
+        t = np.asarray(t, dtype=float)
+        ramp = lr * (start_factor + (1.0 - start_factor) * t / max(warmup_steps, 1))
+        out = np.where(t < warmup_steps, ramp, cosine(np.maximum(t - warmup_steps, 0.0)))
+        return out if out.ndim else float(out)
+
+    name = (
+        f"warmup_cosine(lr={lr:g}, warmup_steps={warmup_steps}, total_steps={total_steps})"
+        if np.ndim(lr) == 0
+        else "warmup_cosine"
+    )
+    return Schedule(fn, name, lr)

@@ -8,6 +8,12 @@ the ipywidgets state that the live explorers leave in the notebook metadata and 
 per-cell execution timestamps are dropped (they change on every run and nothing reads them),
 so that a re-executed chapter differs from the committed one only where its outputs do.
 A cell that raises stops the notebook with the error and a non-zero exit status.
+
+The code cells of every exercise solution (between a ``{solution-start}`` and a
+``{solution-end}`` Markdown cell) are marked ``jupyter.source_hidden`` and
+``jupyter.outputs_hidden``: JupyterLab folds them, as the HTML book folds the solution into a
+dropdown (jupyterlab-myst renders the gated directives, but cannot fold cells that are not its
+own). ``--fold-only`` sets that metadata without executing anything.
 """
 
 from __future__ import annotations
@@ -20,6 +26,28 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+
+
+def fold_solutions(nb: nbformat.NotebookNode) -> int:
+    """Mark the code cells inside gated solutions as folded in JupyterLab; return their number."""
+    inside, folded = False, 0
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            if "{solution-start}" in cell.source:
+                inside = True
+            elif "{solution-end}" in cell.source:
+                inside = False
+        elif cell.cell_type == "code":
+            jupyter = cell.metadata.setdefault("jupyter", {})
+            if inside:
+                jupyter.update(source_hidden=True, outputs_hidden=True)
+                folded += 1
+            else:
+                jupyter.pop("source_hidden", None)
+                jupyter.pop("outputs_hidden", None)
+            if not jupyter:
+                del cell.metadata["jupyter"]
+    return folded
 
 
 def execute(path: Path, timeout: int = 600) -> float:
@@ -41,6 +69,7 @@ def execute(path: Path, timeout: int = 600) -> float:
     nb.metadata.pop("widgets", None)
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
+    fold_solutions(nb)
     nbformat.write(nb, path)
     return elapsed
 
@@ -49,10 +78,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="+", type=Path)
     parser.add_argument("--timeout", type=int, default=600, help="seconds per cell")
+    parser.add_argument(
+        "--fold-only", action="store_true", help="only mark solution code cells as folded"
+    )
     args = parser.parse_args(argv)
     for path in args.notebooks:
         if path.suffix != ".ipynb" or not path.is_file():
             parser.error(f"not a notebook: {path}")
+        if args.fold_only:
+            nb = nbformat.read(path, as_version=4)
+            n = fold_solutions(nb)
+            nbformat.write(nb, path)
+            print(f"[fold] {path}: {n} solution code cells folded", flush=True)
+            continue
         print(f"[execute] {path} ...", flush=True)
         print(f"[execute] {path} done in {execute(path, args.timeout):.1f}s", flush=True)
     return 0

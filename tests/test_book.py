@@ -28,8 +28,9 @@ REPOSITORY = "https://github.com/gdbook/gradient-descent-book"
 CHAPTERS = book_fixtures.CHAPTERS
 PARTS = {
     "Foundations": CHAPTERS[:6],
-    "Scaling up": CHAPTERS[6:10],
-    "Better optimizers": CHAPTERS[10:],
+    "Scaling up": CHAPTERS[6:11],
+    "Better optimizers": CHAPTERS[11:15],
+    "In practice": CHAPTERS[15:],
 }
 API_MODULES = (
     "gdcore",
@@ -38,6 +39,8 @@ API_MODULES = (
     "gdcore.data",
     "gdcore.optimizers",
     "gdcore.schedules",
+    "gdcore.autodiff",
+    "gdcore.datasets",
     "gdcore.running",
     "gdcore.plotting",
     "gdcore.widgets",
@@ -527,3 +530,43 @@ def test_no_page_shows_the_install_cell(site):
         text = visible_text(page)
         for code in ("Install gdcore when it is missing", "GDCORE_SPEC", 'find_spec("gdcore")'):
             assert code not in text, f"{page.relative_to(site)} shows the install cell ({code})"
+
+
+def _execute_script():
+    spec = importlib.util.spec_from_file_location(
+        "execute_chapters", book_fixtures.ROOT / "scripts" / "execute_chapters.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("chapter", book_fixtures.CHAPTERS)
+def test_solution_code_is_folded_in_jupyterlab(chapter):
+    """Every code cell between solution-start and solution-end is folded (source and output),
+    and no other cell is: what scripts/execute_chapters.py writes."""
+    import nbformat
+
+    nb = nbformat.read(book_fixtures.ROOT / "book" / f"{chapter}.ipynb", as_version=4)
+    expected = nbformat.reads(nbformat.writes(nb), as_version=4)
+    _execute_script().fold_solutions(expected)
+    assert [c.metadata for c in nb.cells] == [c.metadata for c in expected.cells], (
+        f"run: python scripts/execute_chapters.py --fold-only book/{chapter}.ipynb"
+    )
+
+
+def test_fold_solutions_folds_exactly_the_gated_code_cells():
+    import nbformat.v4 as v4
+
+    nb = v4.new_notebook(
+        cells=[
+            v4.new_code_cell("a = 1"),
+            v4.new_markdown_cell("````{solution-start} ex-1\n:class: dropdown\n````"),
+            v4.new_code_cell("print(a)"),
+            v4.new_markdown_cell("````{solution-end}\n````"),
+            v4.new_code_cell("b = 2", metadata={"jupyter": {"source_hidden": True}}),
+        ]
+    )
+    assert _execute_script().fold_solutions(nb) == 1
+    assert nb.cells[2].metadata["jupyter"] == {"source_hidden": True, "outputs_hidden": True}
+    assert "jupyter" not in nb.cells[0].metadata and "jupyter" not in nb.cells[4].metadata

@@ -124,3 +124,76 @@ def test_rate_at_is_the_checked_contract_of_a_schedule():
             rate_at(lambda t, bad=bad: bad, 7)
     with pytest.raises(TypeError, match=r"lr is a schedule .*str.*t=0"):
         rate_at(lambda t: "fast", 0)
+
+
+# -- cosine decay and warm-up, against torch.optim.lr_scheduler ---------------------------------
+def _torch_rates(make_scheduler, lr, steps):
+    torch = pytest.importorskip("torch")
+    p = torch.zeros(1, requires_grad=True)
+    opt = torch.optim.SGD([p], lr=lr)
+    sched = make_scheduler(torch.optim.lr_scheduler, opt)
+    rates = []
+    for _ in range(steps):
+        rates.append(opt.param_groups[0]["lr"])
+        opt.step()
+        sched.step()
+    return np.array(rates)
+
+
+@pytest.mark.parametrize(("total", "eta_min"), [(10, 0.0), (25, 0.01), (1, 0.0)])
+def test_cosine_decay_matches_cosine_annealing_lr(total, eta_min):
+    ref = _torch_rates(
+        lambda S, o: S.CosineAnnealingLR(o, T_max=total, eta_min=eta_min), 0.1, total + 1
+    )
+    np.testing.assert_allclose(
+        schedules.cosine_decay(0.1, total, eta_min).values(total + 1), ref, rtol=1e-12, atol=1e-15
+    )
+
+
+@pytest.mark.parametrize(
+    ("warmup", "total", "start", "eta_min"),
+    [(5, 20, 0.1, 0.0), (1, 8, 0.5, 0.001), (10, 40, 0.01, 0.0)],
+)
+def test_warmup_cosine_matches_sequential_linear_then_cosine(warmup, total, start, eta_min):
+    def make(S, o):
+        return S.SequentialLR(
+            o,
+            [
+                S.LinearLR(o, start_factor=start, end_factor=1.0, total_iters=warmup),
+                S.CosineAnnealingLR(o, T_max=total - warmup, eta_min=eta_min),
+            ],
+            milestones=[warmup],
+        )
+
+    ref = _torch_rates(make, 0.1, total + 1)
+    ours = schedules.warmup_cosine(0.1, warmup, total, start_factor=start, eta_min=eta_min)
+    np.testing.assert_allclose(ours.values(total + 1), ref, rtol=1e-12, atol=1e-15)
+
+
+def test_warmup_cosine_closed_form_points():
+    s = schedules.warmup_cosine(1.0, warmup_steps=4, total_steps=12)
+    assert s(0) == 0.0 and s(2) == 0.5 and s(4) == 1.0
+    assert s(8) == pytest.approx(0.5) and s(12) == 0.0 and s(100) == 0.0
+    assert np.all(np.diff(s.values(5)) > 0) and np.all(np.diff(s.values(13)[4:]) < 0)
+
+
+def test_warmup_cosine_runs_a_batch_of_peak_rates():
+    peaks = np.array([[0.01], [0.1]])
+    s = schedules.warmup_cosine(peaks, warmup_steps=2, total_steps=5)
+    assert s.values(6).shape == (6, 2, 1)
+    np.testing.assert_allclose(s.values(6)[:, 1, 0], 10 * s.values(6)[:, 0, 0])
+
+
+@pytest.mark.parametrize(
+    ("call", "words"),
+    [
+        (lambda: schedules.cosine_decay(0.1, total_steps=0), "total_steps"),
+        (lambda: schedules.cosine_decay(0.1, total_steps=5, eta_min=0.2), "eta_min"),
+        (lambda: schedules.warmup_cosine(0.1, warmup_steps=5, total_steps=5), "total_steps"),
+        (lambda: schedules.warmup_cosine(0.1, 2, 5, start_factor=1.5), "start_factor"),
+        (lambda: schedules.warmup_cosine(0.1, -1, 5), "warmup_steps"),
+    ],
+)
+def test_bad_schedule_arguments_are_named(call, words):
+    with pytest.raises(ValueError, match=words):
+        call()

@@ -1069,7 +1069,33 @@ def test_newton_and_a_preconditioner_in_the_optimizer_dropdown():
     newton = ex.trajectory_at(optimizer="Newton", lr=1.0)
     assert newton.status == "converged" and newton.nit == 1
     jacobi = ex.trajectory_at(optimizer="Jacobi", lr=1.0)
-    ref = gdcore.run(
-        gdcore.optimizers.Preconditioned(np.diag(1 / CURV)), f, X0, 10, tol=TOL
-    )
+    ref = gdcore.run(gdcore.optimizers.Preconditioned(np.diag(1 / CURV)), f, X0, 10, tol=TOL)
     assert_same_run(jacobi, ref)
+
+
+def test_warmup_and_clipping_options_equal_the_runs_they_name():
+    f = gdcore.functions.rosenbrock()
+    ex = explore(
+        f,
+        x0=[-1.2, 1.0],
+        lr=0.001,
+        max_steps=60,
+        options={"warmup": [0, 20], "max_norm": [None, 1.0]},
+    )
+    assert ex.positions("max_norm") == [None, 1.0]
+    assert ex.controls["max norm"].options[0][0] == "off"
+    for warmup in (0, 20):
+        for max_norm in (None, 1.0):
+            opt = gdcore.SGD(lr=gdcore.schedules.warmup_cosine(0.001, warmup, 60))
+            if max_norm is not None:
+                opt = gdcore.optimizers.ClipGradNorm(opt, max_norm)
+            ref = gdcore.run(opt, f, [-1.2, 1.0], 60, tol=TOL)
+            got = ex.trajectory_at(warmup=warmup, max_norm=max_norm, steps=60)
+            assert_same_run(got, ref)
+
+
+def test_a_warmup_as_long_as_the_run_is_refused():
+    with pytest.raises(ValueError, match="warmup"):
+        explore(
+            gdcore.functions.rosenbrock(), x0=[0.0, 0.0], max_steps=50, options={"warmup": [50]}
+        )

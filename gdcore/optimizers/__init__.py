@@ -5,6 +5,7 @@ Named optimizers (:class:`SGD`, :class:`Adagrad`, :class:`RMSprop`, :class:`Adam
 """
 
 from ._base import GradientTransformation, Optimizer, chain
+from ._clip import ClipGradNorm, clip_by_global_norm
 from ._named import SGD, Adagrad, Adam, AdamW, RMSprop
 from ._second_order import Newton, Preconditioned, precondition, scale_by_inverse_hessian
 from ._transforms import (
@@ -34,6 +35,7 @@ __all__ = [
     "Adagrad",
     "Adam",
     "AdamW",
+    "ClipGradNorm",
     "GradientTransformation",
     "Newton",
     "Optimizer",
@@ -41,6 +43,7 @@ __all__ = [
     "RMSprop",
     "add_decayed_weights",
     "chain",
+    "clip_by_global_norm",
     "decoupled_weight_decay",
     "precondition",
     "scale_by_adam",

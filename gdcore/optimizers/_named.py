@@ -157,7 +157,7 @@ class Adagrad(Optimizer):
         &\quad \theta_t \leftarrow \theta_{t-1} - \tilde\eta\, g_t / (\sqrt{s_t} + \epsilon)
 
     Defaults (``Adagrad.defaults``) are PyTorch's: ``lr=1e-2``, ``eps=1e-10``, the others 0.
-    Duchi et al. (2011) write :math:`\epsilon` inside the root.
+    Duchi et al. (2011) add their :math:`\delta` outside the root too, as here.
 
     Examples
     --------
@@ -224,7 +224,8 @@ class RMSprop(Optimizer):
           \theta_t \leftarrow \theta_{t-1} - \eta\, g_t/(\sqrt{\tilde v_t} + \epsilon)
 
     Defaults (``RMSprop.defaults``) are PyTorch's: ``lr=1e-2``, ``alpha=0.99``, ``eps=1e-8``
-    (Hinton's lecture and Keras use ``rho = 0.9`` and put :math:`\epsilon` inside the root).
+    (Hinton's lecture uses 0.9 and no :math:`\epsilon`; TensorFlow 1 puts :math:`\epsilon` inside
+    the root).
 
     Examples
     --------

@@ -83,7 +83,10 @@ def explore(
     options
         Extra controls, each a list of values, the first selected initially:
         ``"momentum"`` (SGD, RMSprop), ``"beta1"``/``"beta2"`` (Adam's ``betas``), ``"gamma"``
-        (exponential learning-rate decay :math:`\eta_t = \eta\gamma^t`), ``"batch_size"``
+        (exponential learning-rate decay :math:`\eta_t = \eta\gamma^t`), ``"warmup"`` (a linear
+        warm-up over that many steps, then cosine decay to 0 at ``max_steps``:
+        :func:`gdcore.schedules.warmup_cosine`), ``"max_norm"`` (gradient clipping by norm,
+        :class:`gdcore.optimizers.ClipGradNorm`; ``None`` is off), ``"batch_size"``
         (losses on data; ``None`` is the full batch), ``"start"`` (start points, a dropdown)
         and any other keyword argument of the optimizer(s) (``"weight_decay"``, ``"alpha"``...).
     optimizers

@@ -20,7 +20,7 @@ import numpy as np
 from .. import schedules
 from .._objective import Objective
 from .._validation import check_int, check_point, check_real
-from ..optimizers import Optimizer
+from ..optimizers import ClipGradNorm, Optimizer
 
 
 @dataclass
@@ -29,7 +29,8 @@ class RunSetting:
 
     ``kwargs`` are the optimizer's keyword arguments (without ``lr``), ``lr`` its learning
     rate (a number, an ``(L, 1)`` array of rates, or a schedule), ``x0`` the start point and
-    ``batch_size`` the mini-batch size (``None``: the full batch).
+    ``batch_size`` the mini-batch size (``None``: the full batch), ``total_steps`` the length of
+    the run and ``max_norm`` the gradient-clipping threshold (``None``: no clipping).
     """
 
     cls: type[Optimizer]
@@ -37,9 +38,12 @@ class RunSetting:
     lr: Any
     x0: np.ndarray
     batch_size: int | None = None
+    total_steps: int = 0
+    max_norm: float | None = None
 
     def optimizer(self) -> Optimizer:
-        return self.cls(lr=self.lr, **self.kwargs)
+        opt = self.cls(lr=self.lr, **self.kwargs)
+        return opt if self.max_norm is None else ClipGradNorm(opt, self.max_norm)
 
 
 @dataclass(frozen=True)
@@ -216,3 +220,56 @@ def _beta(i: int) -> OptionDef:
 
 register(_beta(0))
 register(_beta(1))
+
+
+def _off_label(v: Any) -> str:
+    return "off" if v is None else number_label(v)
+
+
+def _check_max_norm(where: str, v: Any, objective: Objective) -> float | None:
+    if v is None or (isinstance(v, str) and v == "off"):
+        return None
+    if isinstance(v, np.ndarray) and v.ndim == 0:
+        v = v.item()
+    return check_real(where, v, low=0.0, low_open=True)
+
+
+def _set_max_norm(s: RunSetting, v: Any) -> None:
+    s.max_norm = v
+
+
+# gradient clipping by norm (gdcore.optimizers.ClipGradNorm); None is "off"
+register(
+    OptionDef(
+        key="max_norm",
+        check=_check_max_norm,
+        applies=_always,
+        apply=_set_max_norm,
+        label=_off_label,
+    )
+)
+
+
+def _check_warmup(where: str, v: Any, objective: Objective) -> int:
+    if isinstance(v, np.ndarray) and v.ndim == 0:
+        v = v.item()
+    return check_int(where, v, low=0)
+
+
+def _set_warmup(s: RunSetting, v: Any) -> None:
+    # linear warm-up over v steps, then cosine decay to 0 at the end of the run
+    if v >= s.total_steps:
+        raise ValueError(f"warmup must be below the run's {s.total_steps} steps, got {v}")
+    s.lr = schedules.warmup_cosine(s.lr, warmup_steps=v, total_steps=s.total_steps)
+
+
+register(
+    OptionDef(
+        key="warmup",
+        check=_check_warmup,
+        applies=_always,
+        apply=_set_warmup,
+        label=number_label,
+        stage=1,
+    )
+)

@@ -222,6 +222,7 @@ class Spec:
             kwargs=dict(s.kwargs),
             lr=lr * s.lr if self.compare else lr,
             x0=self.x0,
+            total_steps=self.max_steps,
         )
         defined = [o for o in self.options if o.definition is not None]
         for o in sorted(defined, key=lambda o: o.definition.stage):

@@ -1,23 +1,39 @@
-"""The reader's live path (Binder-equivalent): every chapter runs in JupyterLab, its sliders work.
+"""The reader's live path (Binder-equivalent): every chapter runs in JupyterLab, its MyST renders,
+its sliders work.
 
-A venv made like Binder's image (``pip install -r binder/requirements.txt`` + the JupyterLab pin of
-requirements-dev.txt; reused while the requirement files are unchanged) runs ``jupyter lab`` on
-127.0.0.1 with a random token over a temporary copy of book/ (news, announcements and update checks
-off; settings and workspaces in a temporary folder). With one Chromium page, for every chapter:
+A venv made like Binder's image (``pip install -r binder/requirements.txt``, which brings
+jupyterlab-myst, + the JupyterLab pin of requirements-dev.txt; reused while the requirement files
+are unchanged) runs ``jupyter lab`` on 127.0.0.1 with a random token over a temporary copy of book/
+(news, announcements and update checks off; settings and workspaces in a temporary folder). One
+server and one Chromium page for all chapters; for every chapter:
 
-* open ``lab/tree/<chapter>.ipynb``, wait for the kernel, Edit > Clear Outputs of All Cells, then
-  Run > Run All Cells; wait until the kernel is idle and every non-empty code cell has an execution
-  count; no output is an error (stderr with a traceback / ``...Error:``; widget errors);
+* open it (the first by its ``lab/tree`` URL, the others with File > Open from Path), wait for the
+  kernel, Edit > Clear Outputs of All Cells, then Run > Run All Cells;
+* while the kernel runs, the Markdown as jupyterlab-myst draws it: every Markdown cell drawn as
+  MyST, no raw directive fence (```{...} or :::{...}) and no role prefix such as ``{cite}``
+  visible, no "Unknown Directive" box, as many exercises and dropdown solutions as the source has,
+  every ``{cite}`` key parsed as a citation, and every dropdown solution closed at first and open
+  with its body visible after a click on its title (screenshot: artifacts/screenshots/live-myst/);
+* the run ends: kernel idle and every non-empty code cell has an execution count; no output is an
+  error (stderr with a traceback / ``...Error:``; widget errors);
 * every explorer rendered as a live widget (one per explorer cell); in each, the "steps" and the
   "learning rate" sliders are dragged with the mouse (noUiSlider handle) to the far end and the
-  explorer's image (``img`` src) and its status line (the last HTML widget) change;
+  explorer's image (``img`` src) and its status line (the last HTML widget) change; then six clicks
+  on the learning-rate track, each a single value change, must each bring a new image;
 * on 05_learning_rate the learning-rate slider dragged to the far right makes a status say
   "diverged";
 * File > Close and Shut Down Notebook (the kernel must be gone afterwards).
 
-Measured and printed, not asserted: time from the slider's value change (its readout text) to the
-new image (MutationObserver + performance.now() in the page; target <= 100 ms for 2-D explorers),
-the time Run All took, and the binder venv's size. Screenshots: artifacts/screenshots/live/.
+Measured and printed, not asserted: per explorer, the median and 95th percentile of the time from
+a slider value change (its readout text) to the new image over the six clicks (MutationObserver +
+performance.now() in the page; target median <= 100 ms, p95 < 150 ms), as a table at the end of
+the run and in artifacts/live-latency.{txt,json}; per chapter what jupyterlab-myst made of the
+MyST (citations resolved or only parsed, glue roles shown as their key); the time Run All took
+and the binder venv's size. Screenshots: artifacts/screenshots/live/ and live-myst/.
+
+jupyterlab-myst 2.7.0 reads no .bib file (a citation shows its key, marked "Citation Not Found")
+and has no glue roles (``{glue:text}`name:.3f``` shows ``name:.3f``): both are reported, not
+failed, since the HTML book renders them.
 """
 
 from __future__ import annotations
@@ -42,6 +58,10 @@ NOTEBOOKS = [p.name for p in bh.chapter_notebooks()] or [f"{c}.ipynb" for c in b
 
 RUN_ALL_TIMEOUT_S = 300
 WIDGET_TIMEOUT_S = 30
+FIRST_STEPS_TRY_S = 4
+# Where the learning-rate track is clicked to time single value changes (a new grid position each
+# time, alternating sides so that every click is a real change).
+LATENCY_CLICKS = (0.3, 0.7, 0.45, 0.85, 0.15, 0.6)
 EXPLORER_CELL_RE = re.compile(r"(^|\n)[ \t]*(\w+\s*=\s*)?explore\(")
 
 LAB_SETTINGS = {
@@ -92,6 +112,7 @@ def binder_venv(playwright_instance) -> Path:
         text=True,
         cwd="/",
         check=False,
+        env={k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))},
     )
     if probe.returncode != 0 or str(venv) not in probe.stdout:
         pytest.fail(
@@ -341,6 +362,173 @@ _TAKE_RECORD = """
 """
 
 
+# -- MyST in JupyterLab (jupyterlab-myst) ------------------------------------------------------
+
+# Raw MyST that must never be visible once a Markdown cell is rendered: a directive fence
+# (```{name} or :::{name}) or a role's {name} prefix (jupyterlab-myst drops the prefix of a role
+# it parses, known or not, so a visible prefix means the cell was not parsed as MyST).
+RAW_FENCE_RE = re.compile(r"(`{3,}|~{3,}|:{3,})\s*\{[\w:-]+\}")
+RAW_ROLE_RE = re.compile(r"\{(cite|glue|ref|numref|eq|doc|term|download|prf:ref)(:[\w-]+)?\}`?")
+SRC_EXERCISE_RE = re.compile(r"^(`{3,}|:{3,})\{exercise(-start)?\}", re.M)
+SRC_SOLUTION_RE = re.compile(
+    r"^(`{3,}|:{3,})\{(solution|solution-start)\}[^\n]*\n((?::[\w-]+:[^\n]*\n)*)", re.M
+)
+SRC_CITE_RE = re.compile(r"\{cite(?::\w+)?\}`([^`]+)`")
+SRC_GLUE_RE = re.compile(r"\{glue(?::\w+)?\}`([^`]+)`")
+
+
+def myst_expectations(cells: list[dict]) -> dict:
+    """What the chapter's Markdown asks jupyterlab-myst to render (from the notebook source)."""
+    md = "\n\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    dropdowns = sum("dropdown" in m.group(3) for m in SRC_SOLUTION_RE.finditer(md))
+    cites = [k.strip() for m in SRC_CITE_RE.finditer(md) for k in m.group(1).split(",")]
+    return {
+        "markdown_cells": sum(c["cell_type"] == "markdown" for c in cells),
+        "exercises": len(SRC_EXERCISE_RE.findall(md)),
+        "dropdown_solutions": dropdowns,
+        "cites": cites,
+        "glue": SRC_GLUE_RE.findall(md),
+    }
+
+
+# Rendered Markdown of the open notebook: jupyterlab-myst draws each cell into `.myst`; exercises
+# are <aside class="myst-exercise">, dropdown solutions <details class="myst-exercise">, a citation
+# is <cite> when its key resolves and a span titled "Citation Not Found" when it does not.
+_MYST_STATE = """
+() => {
+  const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+  const cells = [...panel.querySelectorAll('.jp-Notebook .jp-MarkdownCell')];
+  const title = (e) => ((e.querySelector('.myst-exercise-title') || {}).textContent || '').trim();
+  const out = {cells: cells.length, rendered: 0, myst: 0, texts: [], exercises: 0,
+               solutions: [], cites: [], errors: []};
+  cells.forEach((c, i) => {
+    const ed = c.querySelector('.jp-InputArea-editor');
+    if (!ed || ed.classList.contains('lm-mod-hidden')) out.rendered++;
+    const m = c.querySelector('.myst');
+    if (!m) { out.texts.push([i, (c.querySelector('.jp-RenderedMarkdown, .jp-RenderedHTMLCommon')
+                                   || {textContent: ''}).textContent]); return; }
+    out.myst++;
+    out.texts.push([i, m.textContent]);
+    for (const a of m.querySelectorAll('aside.myst-exercise')) {
+      if (/^(Start of )?Exercise\\b/.test(title(a))) out.exercises++;
+    }
+    for (const d of m.querySelectorAll('details.myst-exercise')) {
+      if (/Solution/.test(title(d))) out.solutions.push([i, title(d), d.open]);
+    }
+    for (const e of m.querySelectorAll('cite, [title="Citation Not Found"]')) {
+      out.cites.push([e.textContent.trim(), e.tagName === 'CITE']);
+    }
+    // a directive jupyterlab-myst does not know renders as a red "name - Unknown Directive" box
+    for (const e of m.querySelectorAll('.myst-exercise-title')) {
+      const t = e.textContent.trim();
+      if (/ - Unknown (Directive|Role)$/.test(t)) out.errors.push([i, t]);
+    }
+    for (const e of m.querySelectorAll('[title]')) {
+      const t = e.getAttribute('title');
+      if (/^(Unknown|.*Error\b)/.test(t)) out.errors.push([i, t + ': ' + e.textContent.trim()]);
+    }
+  });
+  return out;
+}
+"""
+
+
+# A <details> is open and its body takes room on the page (not display:none / hidden / empty).
+_DETAILS_SHOWN = """
+(e) => {
+  const b = e.querySelector('.myst-exercise-body, .details-body');
+  if (!e.open || !b) return false;
+  const r = b.getBoundingClientRect(), cs = getComputedStyle(b);
+  return r.height > 0 && r.width > 0 && cs.visibility !== 'hidden' && b.textContent.trim() !== '';
+}
+"""
+
+
+def check_myst(page, expect: dict, problems: list[str]) -> dict:
+    """Markdown rendered as MyST: no raw fences or role prefixes, exercises and citations parsed,
+    every dropdown solution opens on a click. Returns what it saw (for the report)."""
+
+    def ready():
+        st = page.evaluate(_MYST_STATE)
+        complete = (
+            st["myst"] >= expect["markdown_cells"]
+            and len(st["solutions"]) >= expect["dropdown_solutions"]
+        )
+        return st if complete else None
+
+    t0 = time.monotonic()
+    st = _wait(page, ready, 15, 0.1) or page.evaluate(_MYST_STATE)
+    seen = {
+        "markdown_cells": st["cells"],
+        "rendered_as_myst": st["myst"],
+        "exercises": st["exercises"],
+        "dropdown_solutions": len(st["solutions"]),
+        "cites": len(st["cites"]),
+        "cites_resolved": sum(r for _, r in st["cites"]),
+        "glue_roles": len(expect["glue"]),
+        "glue_shown_as_key": 0,
+        "ready_s": round(time.monotonic() - t0, 2),
+    }
+    if st["myst"] < st["cells"]:
+        problems.append(f"{st['cells'] - st['myst']} Markdown cells not drawn by jupyterlab-myst")
+    if st["rendered"] < st["cells"]:
+        problems.append(f"{st['cells'] - st['rendered']} Markdown cells left unrendered (source)")
+    for i, text in st["texts"]:
+        for rx, what in ((RAW_FENCE_RE, "directive fence"), (RAW_ROLE_RE, "role prefix")):
+            m = rx.search(text or "")
+            if m:
+                a = max(0, m.start() - 60)
+                excerpt = text[a : m.end() + 60]
+                problems.append(f"Markdown cell {i}: raw {what} visible: ...{excerpt!r}")
+        rest = text or ""
+        for key in sorted(set(expect["glue"]), key=len, reverse=True):
+            seen["glue_shown_as_key"] += rest.count(key)
+            rest = rest.replace(key, "")
+    for i, msg in st["errors"]:
+        problems.append(f"Markdown cell {i}: jupyterlab-myst error: {msg[:200]}")
+    if st["exercises"] != expect["exercises"]:
+        problems.append(
+            f"{expect['exercises']} exercise directives but {st['exercises']} rendered exercises"
+        )
+    if len(st["solutions"]) != expect["dropdown_solutions"]:
+        problems.append(
+            f"{expect['dropdown_solutions']} dropdown solutions in the source but "
+            f"{len(st['solutions'])} rendered as dropdowns"
+        )
+    want = sorted(expect["cites"])
+    got = sorted(t for t, _ in st["cites"])
+    if got != want:
+        problems.append(f"citations {want} in the source but {got} rendered as citations")
+    # every dropdown solution: closed at first, open with its body visible after a click
+    t0 = time.monotonic()
+    details = page.locator(f"{_PANEL} .jp-MarkdownCell .myst details.myst-exercise").filter(
+        has=page.locator(".myst-exercise-title", has_text="Solution")
+    )
+    opened = 0
+    for k in range(details.count()):
+        d = details.nth(k)
+        was_open = d.evaluate("(e) => e.open")
+        ok = False
+        # Run All renders the Markdown cells again as it reaches them (a new, closed <details>):
+        # a click that lands just before that is lost, so a reader would click a second time
+        for _attempt in range(2):
+            d.locator("summary").first.click()  # scrolls it into view, waits until it is stable
+            ok = _wait(page, lambda d=d: d.evaluate(_DETAILS_SHOWN), 2, 0.05)
+            if ok:
+                break
+        if was_open or not ok:
+            title = d.locator(".myst-exercise-title").first.inner_text().strip()
+            problems.append(
+                f"dropdown solution {title!r}: "
+                + ("open before any click" if was_open else "a click did not open it")
+            )
+        else:
+            opened += 1
+    seen["solutions_opened"] = opened
+    seen["clicks_s"] = round(time.monotonic() - t0, 2)
+    return seen
+
+
 def _menu(page, top: str, item: str) -> None:
     page.locator(
         ".lm-MenuBar-item", has_text=re.compile(rf"^\s*{re.escape(top)}\s*$")
@@ -445,8 +633,8 @@ def _drag(page, slider, end: str) -> None:
     x1 = tb["x"] + tb["width"] + 40 if end == "right" else tb["x"] - 40
     page.mouse.move(x0, y0)
     page.mouse.down()
-    page.mouse.move((x0 + x1) / 2, y0, steps=4)
-    page.mouse.move(x1, y0, steps=4)
+    page.mouse.move((x0 + x1) / 2, y0, steps=3)
+    page.mouse.move(x1, y0, steps=3)
     page.mouse.up()
 
 
@@ -457,7 +645,9 @@ def _far_end(slider) -> str:
     return "right" if hb["x"] + hb["width"] / 2 < tb["x"] + tb["width"] / 2 else "left"
 
 
-def _act_and_measure(page, root, action, timeout_s: float, need_status: bool = True) -> dict:
+def _act_and_measure(
+    page, root, action, timeout_s: float, need_status: bool = True, settle: bool = True
+) -> dict:
     """Run ``action`` (a mouse gesture on a slider), wait for the new image, measure in the page.
 
     Latencies from the MutationObserver record: ``first_ms`` = first readout (slider value) change
@@ -474,11 +664,13 @@ def _act_and_measure(page, root, action, timeout_s: float, need_status: bool = T
         ok = now["img"] != before["img"] and (now["status"] != before["status"] or not need_status)
         return now if ok else None
 
-    after = _wait(page, changed, timeout_s, 0.1)
-    if after is not None:  # let queued updates finish: the picture settles
+    after = _wait(page, changed, timeout_s, 0.05 if not settle else 0.1)
+    if after is not None and not settle:  # one value change: one image, then its status line
+        page.wait_for_timeout(100)
+    elif after is not None:  # let queued updates finish: the picture settles
         last = None
-        for _ in range(40):
-            page.wait_for_timeout(200)
+        for _ in range(60):
+            page.wait_for_timeout(150)
             snap = root.evaluate(_SNAPSHOT)
             if snap == last:
                 break
@@ -510,6 +702,8 @@ def _click_track(page, slider, fraction: float) -> None:
     """Click the slider's track at ``fraction`` of its width (the handle jumps there)."""
     track = slider.locator(".noUi-target").first
     track.scroll_into_view_if_needed()
+    # noUiSlider ignores a tap while the previous tap's handle animation runs (noUi-state-tap)
+    _wait(page, lambda: "noUi-state-tap" not in (track.get_attribute("class") or ""), 2, 0.05)
     tb = track.bounding_box()
     page.mouse.click(tb["x"] + fraction * tb["width"], tb["y"] + tb["height"] / 2)
 
@@ -538,7 +732,9 @@ def _exercise_explorer(page, i: int, info: dict, problems: list) -> list[dict]:
             page,
             root,
             lambda s=slider, e=end: _drag(page, s, e),
-            WIDGET_TIMEOUT_S if name == "learning rate" else 10,
+            # a steps drag that changes nothing (a run that stopped early) is tried the other way;
+            # a real change shows within a second or two, so the first try does not wait long
+            WIDGET_TIMEOUT_S if name == "learning rate" else FIRST_STEPS_TRY_S,
         )
         if name == "steps" and not (d["img_changed"] and d["status_changed"]):
             end = "left" if end == "right" else "right"
@@ -558,15 +754,16 @@ def _exercise_explorer(page, i: int, info: dict, problems: list) -> list[dict]:
                 f"{label}: dragging {name!r} to the {end} did not change the status "
                 f"({d['status']!r})"
             )
-    # one value change each: the cleanest slider -> image timing
+    # single value changes (a click on the track): the slider-change-to-new-image latency
     if "learning rate" in sliders:
-        for frac in (0.35, 0.6):
+        for frac in LATENCY_CLICKS:
             d = _act_and_measure(
                 page,
                 root,
                 lambda f=frac: _click_track(page, sliders["learning rate"], f),
                 WIDGET_TIMEOUT_S,
                 need_status=False,
+                settle=False,
             )
             d.update(explorer=i + 1, slider="learning rate", gesture=f"click {frac:.0%}")
             samples.append(d)
@@ -612,7 +809,6 @@ def test_live_chapter(lab_page, lab_server, nb):
         if not _wait(page, lambda: _kernel_idle(lab_server, nb), 60):
             problems.append("kernel never became idle after opening the notebook")
         _answer_dialogs(page, prefer=("Select", "Ok", "OK"), wait_s=0.5)
-        phase("open")
 
         # Clear outputs (so stale counts cannot pass for new ones), then Run > Run All Cells.
         page.locator(f"{_PANEL} .jp-Notebook").first.click(position={"x": 5, "y": 5})
@@ -620,6 +816,17 @@ def test_live_chapter(lab_page, lab_server, nb):
         _wait(page, lambda: page.evaluate(_CELL_STATE)["done"] == 0, 10)
         t0 = time.monotonic()
         _menu(page, "Run", "Run All Cells")
+        phase("open")
+
+        # MyST rendered by jupyterlab-myst, checked while the kernel runs the chapter (Markdown
+        # needs no kernel; this overlaps the browser's work with the kernel's).
+        myst_problems: list[str] = []
+        result["myst"] = check_myst(page, myst_expectations(cells), myst_problems)
+        problems += [f"MyST: {p}" for p in myst_problems]
+        shot = bh.screenshot_path("live-myst", chapter)
+        page.screenshot(path=str(shot))
+        result["myst_screenshot"] = str(shot)
+        phase("myst")
 
         def finished():
             # all done, or stopped: something ran, nothing is queued or running, kernel idle (an
@@ -672,6 +879,31 @@ def test_live_chapter(lab_page, lab_server, nb):
         result["slider_to_img_ms"] = bh.median(clicks)
         result["slider_to_img_max_ms"] = max(clicks) if clicks else None
         result["drag_settle_ms"] = bh.median(finals)
+        for i, info in enumerate(explorers):
+            ms = [
+                d["first_ms"]
+                for d in drags
+                if d["explorer"] == i + 1
+                and d["gesture"].startswith("click")
+                and d["first_ms"] is not None
+            ]
+            bh.REPORT["live_latency"].append(
+                {
+                    "chapter": chapter,
+                    "explorer": i + 1,
+                    "controls": [x for x in info["labels"] if x][:5],
+                    "n": len(ms),
+                    "median_ms": bh.median(ms),
+                    "p95_ms": bh.percentile(ms, 95),
+                    "max_ms": max(ms) if ms else None,
+                    "samples_ms": ms,
+                }
+            )
+            if len(ms) < len(LATENCY_CLICKS):
+                problems.append(
+                    f"explorer #{i + 1}: {len(LATENCY_CLICKS) - len(ms)} of "
+                    f"{len(LATENCY_CLICKS)} clicks on the learning-rate track gave no new image"
+                )
         if chapter == "05_learning_rate":
             statuses = [
                 d["status"]
