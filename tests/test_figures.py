@@ -10,8 +10,8 @@ A chapter gets both from the code cell's metadata::
     {"mystnb": {"figure": {"caption": "...", "name": "fig-05-sweep"},
                 "image": {"alt": "..."}}}
 
-The unit tests plant each kind of defect in a small page; the test over the built book is
-marked ``xfail`` for the chapters still being brought in line (:data:`PENDING`).
+The unit tests plant each kind of defect in a small page; the test over the built book checks
+every chapter.
 """
 
 from __future__ import annotations
@@ -23,9 +23,6 @@ from book_fixtures import built_book  # noqa: F401  (the session fixture)
 
 CHAPTERS = book_fixtures.CHAPTERS
 
-#: chapters whose figures lacked alt text when this list was written (every figure had a
-#: caption; no figure had alt text other than its URI)
-PENDING: set[str] = set()
 
 GOOD = """
 <html><body><main>
@@ -130,20 +127,7 @@ def test_images_outside_cell_outputs_are_not_figures():
     assert problems(page) == []
 
 
-@pytest.mark.parametrize(
-    "chapter",
-    [
-        pytest.param(
-            c,
-            marks=pytest.mark.xfail(
-                reason="chapter figures still lack alt text (mystnb image alt)", strict=False
-            )
-            if c in PENDING
-            else (),
-        )
-        for c in CHAPTERS
-    ],
-)
+@pytest.mark.parametrize("chapter", CHAPTERS)
 def test_chapter_figures_have_captions_and_alt_text(built_book, chapter):  # noqa: F811
     page = built_book / "book" / f"{chapter}.html"
     assert page.is_file(), page

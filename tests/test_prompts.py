@@ -11,8 +11,7 @@ mark added with ``explore(..., marks={"one step": 0.5})``), otherwise its labels
 text of the learning-rate lattice, the options of a dropdown).
 
 The unit tests plant an unreachable value and show that a mark makes it reachable. The test over
-the built book is marked ``xfail`` for the chapters still being brought in line
-(:data:`PENDING`).
+the built book checks every chapter.
 """
 
 from __future__ import annotations
@@ -26,8 +25,6 @@ from book_fixtures import built_book  # noqa: F401  (the session fixture)
 
 CHAPTERS = book_fixtures.CHAPTERS
 
-#: chapters with prompts their sliders could not reach when this list was written
-PENDING: set[str] = set()
 
 LATTICE = [0.001 * 1.5**k for k in range(18)]  # 0.001 ... 0.985, no 0.5 and no 1.0
 
@@ -248,20 +245,7 @@ def test_steps_are_integers_in_range():
     assert "steps = 75" in problem
 
 
-@pytest.mark.parametrize(
-    "chapter",
-    [
-        pytest.param(
-            c,
-            marks=pytest.mark.xfail(
-                reason="prompts name values the slider cannot reach (add marks)", strict=False
-            )
-            if c in PENDING
-            else (),
-        )
-        for c in CHAPTERS
-    ],
-)
+@pytest.mark.parametrize("chapter", CHAPTERS)
 def test_chapter_prompts_are_reachable(built_book, chapter):  # noqa: F811
     page_path = built_book / "book" / f"{chapter}.html"
     assert page_path.is_file(), page_path

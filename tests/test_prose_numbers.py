@@ -15,9 +15,8 @@ directive arguments and options, code blocks in the prose, and inputs written as
 structure, not measurements, and are not checked.
 
 The tests on synthetic notebooks show that a planted wrong number is caught and that glued
-numbers, code literals and allowed numbers pass. The test over the real chapters is marked
-``xfail`` for the chapters still being brought in line (:data:`PENDING`); remove a chapter
-from it once ``python tests/book_checks.py book/NN_name.ipynb`` reports no offenders.
+numbers, code literals and allowed numbers pass. The test over the real chapters checks every
+chapter; ``python tests/book_checks.py book/NN_name.ipynb`` lists one chapter's offenders.
 """
 
 from __future__ import annotations
@@ -30,10 +29,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = [p.stem for p in bc.chapter_notebooks()]
-
-#: chapters whose prose still states numbers that do not come from code (offenders at the time
-#: this list was written); the test runs on them and is expected to fail until they are fixed
-PENDING: set[str] = set()
 
 
 def notebook(*cells: tuple[str, str]) -> dict:
@@ -213,20 +208,7 @@ def test_allow_list_rejects_entries_without_a_reason(tmp_path):
 # -- the book ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "chapter",
-    [
-        pytest.param(
-            c,
-            marks=pytest.mark.xfail(
-                reason="chapter prose not yet glued (run tests/book_checks.py on it)", strict=False
-            )
-            if c in PENDING
-            else (),
-        )
-        for c in CHAPTERS
-    ],
-)
+@pytest.mark.parametrize("chapter", CHAPTERS)
 def test_chapter_prose_numbers_come_from_code(chapter):
     allow = bc.load_allow_list()
     nb = bc.load_notebook(ROOT / "book" / f"{chapter}.ipynb")
@@ -239,7 +221,3 @@ def test_chapter_prose_numbers_come_from_code(chapter):
     lines = [str(o) for o in report.offenders]
     lines += [f"allow-list entry matches nothing (delete it): {s}" for s in stale]
     assert not lines, f"{len(report.offenders)} prose numbers not from code:\n" + "\n".join(lines)
-
-
-def test_pending_lists_only_chapters():
-    assert set(CHAPTERS) >= PENDING
