@@ -24,20 +24,12 @@ from urllib.parse import urlsplit
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests"))  # the shared tests/book_fixtures.py
+sys.path.insert(0, str(REPO / "scripts"))  # the print edition's Chromium flags
 import book_fixtures  # noqa: E402
+from book_pdf import CHROMIUM_ARGS  # noqa: E402  (one list of flags for every Chromium we start)
 
 ARTIFACTS = Path(os.environ.get("GDCORE_ARTIFACTS", REPO / "artifacts"))
 CHROMIUM = os.environ.get("GDCORE_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-
 # The chapters, in reading order (COMMON.md). The static suite takes the order from _toc.yml and
 # checks that it lists exactly these; the live suite and the install-cell test use the notebooks.
 CHAPTERS = book_fixtures.CHAPTERS
