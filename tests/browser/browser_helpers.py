@@ -26,7 +26,7 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests"))  # the shared tests/book_fixtures.py
 sys.path.insert(0, str(REPO / "scripts"))  # the print edition's Chromium flags
 import book_fixtures  # noqa: E402
-from book_pdf import CHROMIUM_ARGS  # noqa: E402  (one list of flags for every Chromium we start)
+from book_pdf import CHROMIUM_ARGS  # noqa: E402, F401  (re-exported: one list of Chromium flags)
 
 ARTIFACTS = Path(os.environ.get("GDCORE_ARTIFACTS", REPO / "artifacts"))
 CHROMIUM = os.environ.get("GDCORE_CHROMIUM", "/usr/bin/chromium")
