@@ -56,9 +56,9 @@ echo "[pdf] done in $(gd_elapsed "$t_pdf")s"
 t3="$(gd_now)"
 shopt -s nullglob
 notebooks=(book/[0-9][0-9]_*.ipynb)
-echo "[test] pytest: gdcore's doctests, tests/ and strict nbval over ${#notebooks[@]} chapter notebooks"
+echo "[test] pytest tests/ (gdcore's docstring examples included) and strict nbval over ${#notebooks[@]} chapter notebooks"
 status=0
-"$BIN/python" -m pytest -p no:cacheprovider --doctest-modules gdcore tests "${notebooks[@]}" \
+"$BIN/python" -m pytest -p no:cacheprovider tests "${notebooks[@]}" \
   --nbval --nbval-current-env --nbval-sanitize-with book/nbval_sanitize.cfg "$@" || status=$?
 echo "[test] done in $(gd_elapsed "$t3")s; total $(gd_elapsed "$t0")s"
 exit "$status"
