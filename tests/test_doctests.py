@@ -20,9 +20,13 @@ MODULES = sorted(m.name for m in pkgutil.walk_packages(gdcore.__path__, "gdcore.
 FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 
 
-def test_the_public_api_has_examples():
-    found = doctest.DocTestFinder().find(gdcore.run) + doctest.DocTestFinder().find(gdcore.SGD)
-    assert all(t.examples for t in found)
+@pytest.mark.parametrize(
+    "obj",
+    [gdcore.run, gdcore.SGD, gdcore.Adam, gdcore.check_grad, gdcore.functions.rosenbrock],
+    ids=lambda o: o.__name__,
+)
+def test_the_main_entry_points_have_examples(obj):
+    assert doctest.DocTestFinder(recurse=False).find(obj), f"{obj.__name__} has no Examples"
 
 
 @pytest.mark.parametrize("name", MODULES)
