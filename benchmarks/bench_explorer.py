@@ -14,9 +14,11 @@ Two parts:
   order, every change a real change, each position visited for the first time), the "steps"
   slider to ``N`` positions, and every option control (optimizer, momentum, batch size ...) to
   each of its values once. The time of a change is ``perf_counter`` around ``widget.value = v``
-  (the observers run synchronously: rerun, redraw, PNG encode, new ``Image.value``), so it is
-  the kernel's share of slider-to-image; the browser suite (tests/browser/test_live_jupyterlab.py)
-  measures the whole round trip in JupyterLab. Printed per explorer: median and 95th percentile
+  (the observers run synchronously: the runs looked up, or computed as one batched run over
+  the learning-rate positions the first time a combination of the other controls is shown;
+  redraw, PNG encode, new ``Image.value``), so it is the kernel's share of slider-to-image;
+  the browser suite (tests/browser/test_live_jupyterlab.py) measures the whole round trip in
+  JupyterLab. Printed per explorer: median and 95th percentile
   (linear interpolation) of the learning-rate changes, of the step changes and of all changes,
   and the slowest change. Target per explorer: median <= 100 ms and p95 < 150 ms, over its
   learning-rate changes and over all its changes.

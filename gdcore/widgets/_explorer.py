@@ -75,11 +75,13 @@ def explore(
 
     Sliders set the learning rate (log scale) and the number of steps shown; optional controls
     set optimizer hyperparameters, the batch size, the start point or the optimizer. Every
-    change reruns :func:`gdcore.run` and redraws the path on the landscape and the loss
-    :math:`f(w_k)` against the step :math:`k`. Displayed in Jupyter it is a live ipywidget; in
+    change redraws the path on the landscape and the loss :math:`f(w_k)` against the step
+    :math:`k`. The runs come from one batched :func:`gdcore.run` over all grid learning rates
+    per combination of the other controls. Displayed in Jupyter it is a live ipywidget, which
+    computes a combination's batch the first time it is shown and keeps it (in a bounded cache),
+    so that moving the learning-rate or the step slider only looks the run up and redraws; in
     the built book (environment variable ``GDCORE_STATIC_HTML=1``) it is also a self-contained
-    HTML block whose trajectories are precomputed by one batched :func:`gdcore.run` over all
-    grid learning rates per combination of the other controls.
+    HTML block with every combination's batch precomputed.
 
     Parameters
     ----------

@@ -3,9 +3,9 @@
 The background (contour or curve, axes, ticks, labels, legend, data points) is drawn once
 with the Agg canvas and cached with ``copy_from_bbox``. An update restores that pixel buffer,
 sets the data of the few moving artists (paths, markers, loss lines, fitted lines), draws only
-them with ``draw_artist`` and encodes the buffer as PNG with Pillow at low compression. The
-static HTML form uses the same background (moving artists hidden) and redraws the moving
-parts in JavaScript from the exported axes boxes and data limits.
+them with ``draw_artist`` and encodes the panels whose pixels changed as PNG at low
+compression. The static HTML form uses the same background (moving artists hidden) and
+redraws the moving parts in JavaScript from the exported axes boxes and data limits.
 """
 
 from __future__ import annotations
