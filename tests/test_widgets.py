@@ -21,7 +21,7 @@ import traitlets
 from PIL import Image
 
 import gdcore
-from gdcore.widgets import Explorer, _schema, _spec, _static, explore
+from gdcore.widgets import Explorer, _explorer, _figure, _schema, _spec, _static, explore
 
 CURV = np.array([1.0, 10.0])  # the quadratic's Hessian is diag(1, 10): L = 10, 2/L = 0.2
 X0 = [-2.5, 2.0]
@@ -363,6 +363,109 @@ def test_redraw_changes_only_the_moving_parts():
     assert a.shape == b.shape == (340, 840, 3)  # the panels' images make up the figure
     whole = np.asarray(ex.figure.canvas.buffer_rgba())[..., :3]
     np.testing.assert_array_equal(b, whole)
+
+
+# -- the live cache: blocks of runs over every learning-rate position ----------------------------
+def count_calls(monkeypatch, obj, name):
+    calls = []
+    original = getattr(obj, name)
+    monkeypatch.setattr(obj, name, lambda *a, **k: calls.append(a) or original(*a, **k))
+    return calls
+
+
+def test_learning_rate_changes_are_lookups_in_one_batched_run(monkeypatch):
+    f = quadratic()
+    ex = explore(f, x0=X0, lr=0.05, steps=40, max_steps=100, options={"momentum": [0.0, 0.9]})
+    runs = count_calls(monkeypatch, ex.spec, "run")
+    grid = ex.positions("lr")
+    lrs = (grid[0], grid[-1], grid[len(grid) // 2], 0.05)
+    shown = []
+    for lr in lrs:
+        ex.controls["learning rate"].value = lr
+        shown.append((ex.status.value, ex._runs[0].nit))
+    assert runs == []  # the block of the initial settings was run at construction
+    for lr, (status, nit) in zip(lrs, shown, strict=True):
+        ref = gdcore.run(gdcore.SGD(lr=lr), f, X0, 100, tol=TOL)
+        k = min(40, ref.nit)
+        assert nit == ref.nit
+        assert status == _spec.status_text(
+            _schema.STATUS_CODES[ref.status], ref.nit, 40, ref.losses[k]
+        )
+    ex.set(lr=grid[-1])
+    assert_same_run(ex.trajectory, gdcore.run(gdcore.SGD(lr=grid[-1]), f, X0, 40, tol=TOL))
+
+
+def test_a_combination_is_run_once_on_first_use_then_looked_up(monkeypatch):
+    monkeypatch.setattr(_explorer, "EAGER_BLOCK_S", float("inf"))
+    f = quadratic()
+    ex = explore(f, x0=X0, lr=0.05, steps=40, max_steps=100, options={"momentum": [0.0, 0.9]})
+    blocks = count_calls(monkeypatch, ex.spec, "run_block")
+    ex.controls["momentum"].value = 0.9
+    assert len(blocks) == 1
+    grid = ex.positions("lr")
+    ex.controls["learning rate"].value = grid[3]
+    ex.controls["momentum"].value = 0.0
+    ex.controls["momentum"].value = 0.9
+    assert len(blocks) == 1
+    assert_same_run(
+        ex.trajectory, gdcore.run(gdcore.SGD(lr=grid[3], momentum=0.9), f, X0, 40, tol=TOL)
+    )
+
+
+def test_slow_explorers_run_a_new_combination_position_by_position(monkeypatch):
+    monkeypatch.setattr(_explorer, "EAGER_BLOCK_S", 0.0)
+    f = quadratic()
+    ex = explore(f, x0=X0, lr=0.05, steps=40, max_steps=100, options={"momentum": [0.0, 0.9]})
+    blocks = count_calls(monkeypatch, ex.spec, "run_block")
+    runs = count_calls(monkeypatch, ex.spec, "run")
+    ex.controls["momentum"].value = 0.9
+    grid = ex.positions("lr")
+    ex.controls["learning rate"].value = grid[2]
+    ex.controls["learning rate"].value = 0.05
+    assert blocks == [] and len(runs) == 2  # one run per position, the second one cached
+    assert_same_run(
+        ex.trajectory, gdcore.run(gdcore.SGD(lr=0.05, momentum=0.9), f, X0, 40, tol=TOL)
+    )
+    ex.controls["momentum"].value = 0.0  # the initial combination is still a lookup
+    ex.controls["learning rate"].value = grid[2]
+    assert blocks == [] and len(runs) == 2
+    assert ex._runs[0].nit == gdcore.run(gdcore.SGD(lr=grid[2]), f, X0, 100, tol=TOL).nit
+
+
+def test_the_cache_of_blocks_is_bounded(monkeypatch):
+    monkeypatch.setattr(_explorer, "EAGER_BLOCK_S", float("inf"))
+    f = quadratic()
+    moms = [0.0, 0.3, 0.6, 0.9]
+    ex = explore(f, x0=X0, lr=0.05, steps=40, max_steps=100, options={"momentum": moms})
+    one = next(iter(ex._blocks.values())).nbytes
+    monkeypatch.setattr(_explorer, "CACHE_BYTES", 2 * one)
+    blocks = count_calls(monkeypatch, ex.spec, "run_block")
+    for m in moms[1:]:
+        ex.controls["momentum"].value = m
+        assert len(ex._blocks) <= 2
+    assert len(blocks) == 3
+    ex.controls["momentum"].value = 0.0  # evicted: run again, and the picture is right
+    assert len(blocks) == 4 and len(ex._blocks) == 2
+    ref = gdcore.run(gdcore.SGD(lr=0.05), f, X0, 100, tol=TOL)
+    assert ex._runs[0].nit == ref.nit
+    np.testing.assert_allclose(ex._runs[0].params, ref.params, rtol=1e-12, atol=1e-300)
+
+
+def test_only_changed_panels_are_encoded_and_sent(monkeypatch):
+    f = quadratic()
+    ex = explore(f, x0=X0, lr=0.1, steps=30, max_steps=300)
+    nit = ex._runs[0].nit
+    assert nit < 200  # the run converges early
+    encoded = count_calls(monkeypatch, _figure, "png_from_rows")
+    sent = []
+    for im in ex.images.values():
+        im.observe(lambda ch: sent.append(ch["owner"]), names="value")
+    ex.controls["steps"].value = nit + 10
+    assert len(encoded) == len(sent) == 2  # both panels show more steps
+    ex.controls["steps"].value = nit + 20  # the run stopped at nit: nothing changes
+    assert len(encoded) == len(sent) == 2
+    ex.controls["steps"].value = 5
+    assert len(encoded) == len(sent) == 4
 
 
 # -- bad arguments ------------------------------------------------------------------------------
@@ -1001,6 +1104,18 @@ def test_nothing_passed_in_is_kept_by_reference():
     after = (ex.trajectory_at(optimizer="Adam", lr=0.05), ex.trajectory_at(start=(1.0, 1.0)))
     for a, b in zip(before, after, strict=True):
         assert_same_run(a, b)
+    # the explorer caches runs: settings not run before are computed now, from the values
+    # as they were passed in
+    fresh = (
+        ex.trajectory_at(optimizer="Adam", lr=0.05, weight_decay=0.9),
+        ex.trajectory_at(start=(1.0, 1.0), weight_decay=0.9),
+    )
+    refs = (
+        gdcore.run(gdcore.Adam(lr=0.05, betas=(0.8, 0.99), weight_decay=0.9), f, X0, 20, tol=TOL),
+        gdcore.run(gdcore.SGD(lr=0.1, momentum=0.5, weight_decay=0.9), f, [1.0, 1.0], 20, tol=TOL),
+    )
+    for a, ref in zip(fresh, refs, strict=True):
+        assert_same_run(a, ref)
     assert ex.positions("weight_decay") == [0.0, 0.9] and ex.spec.panels == ["contour", "loss"]
     assert 0.05 in ex.positions("lr") and 0.5 not in ex.positions("lr")
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import time
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import ipywidgets as widgets
@@ -23,6 +26,29 @@ LIVE_DPI = 100  # the live PNG is drawn at the figure's CSS size (fast to draw a
 LR_DESC_PX = 110  # width of the learning-rate slider's description (its marks strip aligns)
 LIVE_TRACK = (LR_DESC_PX + 14, 82)  # px left and right of the slider track in the 330 px box
 LIVE_PANEL_BASIS = 290  # px: panels share a row while each gets this much, else they wrap
+CACHE_BYTES = 64 * 2**20  # bound of an explorer's cached blocks of runs (the newest always kept)
+EAGER_BLOCK_S = 0.1  # a combination whose blocks took longer than this is run position by position
+SINGLES_KEPT = 64  # single runs kept per explorer (exact ones for .trajectory, and fallbacks)
+
+
+@dataclass
+class _Block:
+    """One batched run of a series over every learning-rate position (``Spec.run_block``)."""
+
+    runs: Trajectory
+    vlosses: np.ndarray | None  # validation losses along every run, (K + 1, L)
+    nbytes: int
+
+
+@dataclass
+class _Shown:
+    """What the picture and the status line show of one run (views, no copies)."""
+
+    params: np.ndarray  # (nit + 1, d)
+    losses: np.ndarray  # (nit + 1,)
+    status: str
+    nit: int
+    vlosses: np.ndarray | None  # (nit + 1,) with a validation loss
 
 
 def explore(
@@ -49,11 +75,13 @@ def explore(
 
     Sliders set the learning rate (log scale) and the number of steps shown; optional controls
     set optimizer hyperparameters, the batch size, the start point or the optimizer. Every
-    change reruns :func:`gdcore.run` and redraws the path on the landscape and the loss
-    :math:`f(w_k)` against the step :math:`k`. Displayed in Jupyter it is a live ipywidget; in
+    change redraws the path on the landscape and the loss :math:`f(w_k)` against the step
+    :math:`k`. The runs come from one batched :func:`gdcore.run` over all grid learning rates
+    per combination of the other controls. Displayed in Jupyter it is a live ipywidget, which
+    computes a combination's batch the first time it is shown and keeps it (in a bounded cache),
+    so that moving the learning-rate or the step slider only looks the run up and redraws; in
     the built book (environment variable ``GDCORE_STATIC_HTML=1``) it is also a self-contained
-    HTML block whose trajectories are precomputed by one batched :func:`gdcore.run` over all
-    grid learning rates per combination of the other controls.
+    HTML block with every combination's batch precomputed.
 
     Parameters
     ----------
@@ -184,21 +212,25 @@ class Explorer:
     def __init__(self, spec: Any) -> None:  # a validated Spec from explore()
         self.spec = spec
         self._values = spec.initial_values()
+        self._lr_index = int(spec.lr_index)
         self._lr = float(spec.lr_grid[spec.lr_index])
         self._steps = spec.steps
-        self._runs: dict[int, Trajectory] = {}
+        self._runs: dict[int, _Shown] = {}
+        self._blocks: OrderedDict[tuple, _Block] = OrderedDict()
+        self._singles: OrderedDict[tuple, tuple[Trajectory, np.ndarray | None]] = OrderedDict()
         self._static_html: str | None = None
         self._hold = False
 
-        # loss-panel limits from one batched run over the grid for the initial settings
-        lrs = spec.lr_grid[:, None]
-        samples = [
-            spec.run(spec.series[i], lrs, self._values) for i in spec.active_series(self._values)
-        ]
-        losses = [t.losses for t in samples]
-        diverged = [t.diverged for t in samples]
+        # the blocks of the initial settings: one batched run per series over every slider
+        # position (the loss panel's limits come from them; a learning-rate change is a lookup)
+        t0 = time.perf_counter()
+        samples = [self._block(i, self._values) for i in spec.active_series(self._values)]
+        # a combination this slow is not batched on a change: one run per position visited
+        self._eager = time.perf_counter() - t0 <= EAGER_BLOCK_S
+        losses = [b.runs.losses for b in samples]
+        diverged = [b.runs.diverged for b in samples]
         if spec.validation is not None:
-            losses += [spec.validation_losses(t.params) for t in samples]
+            losses += [b.vlosses for b in samples]
             diverged += diverged
         limits = loss_limits(spec, losses, diverged)
         self._fig = ExplorerFigure(spec, limits, dpi=LIVE_DPI)
@@ -206,6 +238,8 @@ class Explorer:
         self._build_controls()
         self._rerun()
         self._redraw()
+        for i in self._runs:  # the exact runs of the initial settings (what .trajectory returns)
+            self._single(i, self._values, self._lr_index)
 
     # -- widgets ---------------------------------------------------------------------------------
     def _build_controls(self) -> None:
@@ -292,7 +326,7 @@ class Explorer:
             self._update(rerun=False)
             return
         if name == self.spec.lr_name:
-            self._lr = float(change["new"])
+            self._set_lr(self.spec.index("lr", float(change["new"])))
         else:
             o = next(o for o in self.spec.options if o.name == name)
             index = o.widget_values().index(change["new"])
@@ -300,14 +334,17 @@ class Explorer:
             if o.key == "optimizer":
                 s = self.spec.series[index]
                 if s.lr is not None:  # jump to this optimizer's own rate (nearest position)
-                    i = int(np.argmin(np.abs(np.log(self.spec.lr_grid / s.lr))))
-                    self._lr = float(self.spec.lr_grid[i])
+                    self._set_lr(int(np.argmin(np.abs(np.log(self.spec.lr_grid / s.lr)))))
                     self._hold = True
                     try:
                         self.controls[self.spec.lr_name].value = self._lr
                     finally:
                         self._hold = False
         self._update(rerun=True)
+
+    def _set_lr(self, j: int) -> None:
+        self._lr_index = j
+        self._lr = float(self.spec.lr_grid[j])
 
     # -- setting controls by key ----------------------------------------------------------------
     def _resolve(self, values: Mapping[str, Any]) -> tuple[float, int, dict[str, int]]:
@@ -344,7 +381,8 @@ class Explorer:
                 self.controls[o.name].value = o.widget_values()[opts[o.key]]
         finally:
             self._hold = False
-        self._lr, self._steps, self._values = lr, steps, opts
+        self._set_lr(self.spec.index("lr", lr))
+        self._steps, self._values = steps, opts
         self._update(rerun=True)
         return self
 
@@ -356,10 +394,9 @@ class Explorer:
         mode.
         """
         lr, steps, opts = self._resolve(values)
+        j = self.spec.index("lr", lr)
         out = {
-            self.spec.series[i].label: prefix(
-                self.spec.run(self.spec.series[i], lr, opts), steps, self.spec.tol
-            )
+            self.spec.series[i].label: prefix(self._single(i, opts, j)[0], steps, self.spec.tol)
             for i in self.spec.active_series(opts)
         }
         return out if self.spec.compare else next(iter(out.values()))
@@ -369,9 +406,13 @@ class Explorer:
         return self.spec.positions(key)
 
     # -- computing and drawing -------------------------------------------------------------------
-    # A control change: _update -> _rerun (one gdcore.run per series drawn, max_steps long; not
-    # for the step slider) -> _redraw (ExplorerFigure.update blits the moving artists onto the
-    # cached background, pngs() encodes one PNG per panel, the images and the status are set).
+    # A control change: _update -> _rerun (not for the step slider: for each series drawn, its
+    # column of the cached block of runs over every learning-rate position, the block computed
+    # on first use by one batched gdcore.run, as the static form does) -> _redraw
+    # (ExplorerFigure.update blits the moving artists onto the cached background,
+    # changed_pngs() encodes the panels whose pixels changed, only those images and the status
+    # are set). .trajectory and trajectory_at are single gdcore.run calls (equal to the batched
+    # columns up to rounding in the last bits of matrix products), kept in a small cache.
     def _update(self, rerun: bool) -> None:
         """Rerun (if asked) and redraw; an error is shown in the status line, not swallowed."""
         try:
@@ -385,32 +426,80 @@ class Explorer:
                 f'<span style="color:#b00020">{_escape(_schema.ERROR_PREFIX + self.error)}</span>'
             )
 
+    def _block(self, i: int, values: Mapping[str, int]) -> _Block:
+        """The block of series ``i`` for option indices ``values``: cached, else computed."""
+        key = self.spec.block_key(i, values)
+        block = self._blocks.get(key)
+        if block is not None:
+            self._blocks.move_to_end(key)
+            return block
+        runs = self.spec.run_block(i, values)
+        v = None if self.spec.validation is None else self.spec.validation_losses(runs.params)
+        size = runs.params.nbytes + runs.losses.nbytes + runs.grad_norms.nbytes
+        block = _Block(runs, v, size + (0 if v is None else v.nbytes))
+        self._blocks[key] = block
+        total = sum(b.nbytes for b in self._blocks.values())
+        while total > CACHE_BYTES and len(self._blocks) > 1:
+            total -= self._blocks.popitem(last=False)[1].nbytes
+        return block
+
+    def _single(
+        self, i: int, values: Mapping[str, int], j: int
+    ) -> tuple[Trajectory, np.ndarray | None]:
+        """The single ``gdcore.run`` of series ``i`` at position ``j`` (and its validation
+        losses), cached."""
+        key = (self.spec.block_key(i, values), j)
+        hit = self._singles.get(key)
+        if hit is not None:
+            self._singles.move_to_end(key)
+            return hit
+        t = self.spec.run(self.spec.series[i], float(self.spec.lr_grid[j]), values)
+        v = None if self.spec.validation is None else self.spec.validation_losses(t.params)
+        self._singles[key] = (t, v)
+        while len(self._singles) > SINGLES_KEPT:
+            self._singles.popitem(last=False)
+        return t, v
+
+    def _lookup(self, i: int, values: Mapping[str, int], j: int) -> _Shown:
+        """Run ``j`` of series ``i``: a column of its block, or a single run when the blocks
+        of this explorer are too slow to compute on a change and this one is not cached."""
+        key = self.spec.block_key(i, values)
+        if self._eager or key in self._blocks:
+            b = self._block(i, values)
+            t, n = b.runs, int(b.runs.nit[j])
+            v = None if b.vlosses is None else b.vlosses[: n + 1, j]
+            return _Shown(t.params[: n + 1, j], t.losses[: n + 1, j], str(t.status[j]), n, v)
+        t, v = self._single(i, values, j)
+        return _Shown(t.params, t.losses, str(t.status), int(t.nit), v)
+
     def _rerun(self) -> None:
         self._runs = {
-            i: self.spec.run(self.spec.series[i], self._lr, self._values)
+            i: self._lookup(i, self._values, self._lr_index)
             for i in self.spec.active_series(self._values)
         }
 
-    def _shown(self) -> list[tuple[int, np.ndarray, np.ndarray]]:
+    def _shown(self) -> list[tuple[int, np.ndarray, np.ndarray, np.ndarray | None]]:
         out = []
-        for i, t in self._runs.items():
-            n = min(self._steps, int(t.nit)) + 1
-            out.append((i, t.params[:n], t.losses[:n]))
+        for i, r in self._runs.items():
+            n = min(self._steps, r.nit) + 1
+            v = None if r.vlosses is None else r.vlosses[:n]
+            out.append((i, r.params[:n], r.losses[:n], v))
         return out
 
     def _status(self) -> str:
         parts = []
-        for i, t in self._runs.items():
-            k = min(self._steps, int(t.nit))
-            text = status_text(STATUS_CODES[t.status], int(t.nit), self._steps, float(t.losses[k]))
+        for i, r in self._runs.items():
+            k = min(self._steps, r.nit)
+            text = status_text(STATUS_CODES[r.status], r.nit, self._steps, float(r.losses[k]))
             label = self.spec.series[i].label
             parts.append(f"{label}{_schema.LABEL_SEPARATOR}{text}" if self.spec.compare else text)
         return _schema.SERIES_SEPARATOR.join(parts)
 
     def _redraw(self) -> None:
         self._fig.update(self._shown())
-        for image, png in zip(self.images.values(), self._fig.pngs(), strict=True):
-            image.value = png  # an unchanged panel sends nothing (traitlets compares the bytes)
+        for image, png in zip(self.images.values(), self._fig.changed_pngs(), strict=True):
+            if png is not None:  # an unchanged panel is neither encoded nor sent
+                image.value = png
         self.status.value = self._status()
 
     # -- public ----------------------------------------------------------------------------------
@@ -426,8 +515,10 @@ class Explorer:
         A dict ``{label: Trajectory}`` in compare mode.
         """
         out = {
-            self.spec.series[i].label: prefix(t, self._steps, self.spec.tol)
-            for i, t in self._runs.items()
+            self.spec.series[i].label: prefix(
+                self._single(i, self._values, self._lr_index)[0], self._steps, self.spec.tol
+            )
+            for i in self._runs
         }
         return out if self.spec.compare else next(iter(out.values()))
 

@@ -3,9 +3,9 @@
 The background (contour or curve, axes, ticks, labels, legend, data points) is drawn once
 with the Agg canvas and cached with ``copy_from_bbox``. An update restores that pixel buffer,
 sets the data of the few moving artists (paths, markers, loss lines, fitted lines), draws only
-them with ``draw_artist`` and encodes the buffer as PNG with Pillow at low compression. The
-static HTML form uses the same background (moving artists hidden) and redraws the moving
-parts in JavaScript from the exported axes boxes and data limits.
+them with ``draw_artist`` and encodes the panels whose pixels changed as PNG at low
+compression. The static HTML form uses the same background (moving artists hidden) and
+redraws the moving parts in JavaScript from the exported axes boxes and data limits.
 """
 
 from __future__ import annotations
@@ -41,20 +41,33 @@ def _chunk(tag: bytes, data: bytes) -> bytes:
     )
 
 
-def encode_png(rgba: np.ndarray, compress_level: int = 1) -> bytes:
-    """PNG bytes of an ``(h, w, 4)`` uint8 image, stored as RGB with filter type 0."""
+def png_rows(rgba: np.ndarray) -> np.ndarray:
+    """The PNG scanlines of an ``(h, w, 4)`` uint8 image: ``(h, 1 + 3 w)``, RGB, filter type 0.
+
+    The alpha channel is dropped (the figure is opaque); ``rgba`` may be a strided view.
+    """
     h, w, _ = rgba.shape
-    rgb = np.asarray(Image.frombuffer("RGBA", (w, h), rgba, "raw", "RGBA", 0, 1).convert("RGB"))
     raw = np.empty((h, 1 + 3 * w), dtype=np.uint8)
     raw[:, 0] = 0  # filter type 0 (none) on every row
-    raw[:, 1:] = rgb.reshape(h, 3 * w)
-    header = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)
+    raw[:, 1:].reshape(h, w, 3)[...] = rgba[..., :3]
+    return raw
+
+
+def png_from_rows(raw: np.ndarray, compress_level: int = 1) -> bytes:
+    """PNG bytes of scanlines made by :func:`png_rows`."""
+    h, n = raw.shape
+    header = struct.pack(">IIBBBBB", (n - 1) // 3, h, 8, 2, 0, 0, 0)
     return (
         b"\x89PNG\r\n\x1a\n"
         + _chunk(b"IHDR", header)
         + _chunk(b"IDAT", zlib.compress(raw, compress_level))
         + _chunk(b"IEND", b"")
     )
+
+
+def encode_png(rgba: np.ndarray, compress_level: int = 1) -> bytes:
+    """PNG bytes of an ``(h, w, 4)`` uint8 image, stored as RGB with filter type 0."""
+    return png_from_rows(png_rows(rgba), compress_level)
 
 
 @dataclass
@@ -149,6 +162,7 @@ class ExplorerFigure:
         self.fig.set_layout_engine("none")  # freeze the layout: the background is final
         self._background = self.canvas.copy_from_bbox(self.fig.bbox)
         self.cuts = self._cuts()
+        self._last_rows: list[np.ndarray | None] = [None] * n  # what changed_pngs last encoded
 
     def _cuts(self) -> list[int]:
         """CSS-pixel columns where the figure is cut into one image per panel.
@@ -265,10 +279,14 @@ class ExplorerFigure:
             "marker_edge": MARKER_EDGE_PT * k,
         }
 
-    def update(self, runs: list[tuple[int, np.ndarray, np.ndarray]]) -> None:
-        """Show ``runs``: ``(series index, params prefix (k+1, d), losses prefix (k+1,))``."""
+    def update(self, runs: list[tuple]) -> None:
+        """Show ``runs``: ``(series index, params prefix (k+1, d), losses prefix (k+1,))``.
+
+        With a validation loss, a run may carry a fourth item, the validation losses along
+        its params prefix (``(k+1,)``); they are computed here when it is missing or ``None``.
+        """
         self.canvas.restore_region(self._background)
-        for i, P, L in runs:
+        for i, P, L, *rest in runs:
             arts = self.moving[i]
             for panel, a in arts.items():
                 ax = self.axes[panel]
@@ -285,7 +303,10 @@ class ExplorerFigure:
                 elif panel == "loss":
                     a["line"].set_data(np.arange(len(L)), L)
                     if "validation" in a:
-                        a["validation"].set_data(np.arange(len(L)), self.spec.validation_losses(P))
+                        V = rest[0] if rest and rest[0] is not None else None
+                        if V is None:
+                            V = self.spec.validation_losses(P)
+                        a["validation"].set_data(np.arange(len(L)), V)
                 elif panel == "fit":
                     a["line"].set_data(*self.fit_xy(P[-1]))
                 for art in a.values():
@@ -312,6 +333,23 @@ class ExplorerFigure:
             encode_png(np.ascontiguousarray(rgba[:, c0:c1]), compress_level)
             for c0, c1 in self._columns()
         ]
+
+    def changed_pngs(self, compress_level: int = 1) -> list[bytes | None]:
+        """Like :meth:`pngs`, with ``None`` for a panel whose pixels are those of the last call.
+
+        An unchanged panel is neither encoded nor sent again. The first call encodes every panel.
+        """
+        rgba = np.asarray(self.canvas.buffer_rgba())
+        last = self._last_rows
+        out: list[bytes | None] = []
+        for k, (c0, c1) in enumerate(self._columns()):
+            raw = png_rows(rgba[:, c0:c1])
+            if last[k] is not None and np.array_equal(raw, last[k]):
+                out.append(None)
+                continue
+            last[k] = raw
+            out.append(png_from_rows(raw, compress_level))
+        return out
 
     def background_pngs(self, colors: int = 64) -> list[bytes]:
         """The background only, one small palette PNG per panel (for the static HTML form)."""

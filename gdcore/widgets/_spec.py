@@ -252,6 +252,24 @@ class Spec:
             rng=np.random.default_rng(self.seed),
         )
 
+    def block_key(self, i: int, values: Mapping[str, Any]) -> tuple:
+        """What the runs of series ``i`` depend on: its index and the options it takes.
+
+        Combinations of option values that differ only in an option series ``i`` ignores
+        (``beta1`` for SGD, say) have the same key, and share one :meth:`run_block`.
+        """
+        s = self.series[i]
+        return (i, *[(o.key, int(values[o.key])) for o in self.options if self.relevant(o, s)])
+
+    def run_block(self, i: int, values: Mapping[str, Any]) -> Trajectory:
+        """One batched ``gdcore.run`` of series ``i`` over every learning-rate position.
+
+        ``lr`` has shape ``(L, 1)`` (``L = len(lr_grid)``): column ``j`` of the result is the run
+        at slider position ``j``. Both forms of the explorer draw these blocks (the static form
+        stores all of them, the live form computes each on first use).
+        """
+        return self.run(self.series[i], self.lr_grid[:, None], values)
+
     def relevant(self, o: Option, s: Series) -> bool:
         """Whether option ``o`` changes the runs of series ``s``."""
         return o.definition is not None and o.definition.applies(s.cls)

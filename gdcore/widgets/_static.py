@@ -108,21 +108,19 @@ def precompute(spec: Spec) -> dict[str, Any]:
     ``combination * n_active + j`` to a block, and run ``block * L + lr_index`` is one
     learning rate of it. Each run is cut after its last iterate.
     """
-    lrs = spec.lr_grid[:, None]
     blocks: dict[tuple, int] = {}
     table: list[int] = []
     trajs = []
     for combo in spec.combos():
         for i in spec.active_series(combo):
-            s = spec.series[i]
-            key = (i, *[(o.key, combo[o.key]) for o in spec.options if spec.relevant(o, s)])
+            key = spec.block_key(i, combo)
             if key not in blocks:
                 blocks[key] = len(trajs)
-                trajs.append(spec.run(s, lrs, combo))
+                trajs.append(spec.run_block(i, combo))
             table.append(blocks[key])
     lens, codes, nits, losses, params = [], [], [], [], []
     for t in trajs:
-        for j in range(len(lrs)):
+        for j in range(len(spec.lr_grid)):
             n = int(t.nit[j]) + 1
             lens.append(n)
             codes.append(STATUS_CODES[str(t.status[j])])
