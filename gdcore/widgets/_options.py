@@ -76,9 +76,13 @@ def number_label(v: Any) -> str:
     return "(" + ", ".join(f"{float(x):g}" for x in np.ravel(v)) + ")"
 
 
+def _item(v: Any) -> Any:
+    """A 0-d numpy array as the Python number it holds (option values may come from numpy)."""
+    return v.item() if isinstance(v, np.ndarray) and v.ndim == 0 else v
+
+
 def _number(where: str, v: Any, objective: Objective) -> Any:
-    if isinstance(v, np.ndarray) and v.ndim == 0:
-        v = v.item()
+    v = _item(v)
     if isinstance(v, (bool, np.bool_)):
         return bool(v)
     if not isinstance(v, numbers.Real):
@@ -161,8 +165,7 @@ def _check_batch(where: str, v: Any, objective: Objective) -> int | None:
         )
     if v is None or (isinstance(v, str) and v == "full"):
         return None
-    if isinstance(v, np.ndarray) and v.ndim == 0:
-        v = v.item()
+    v = _item(v)
     return check_int(where, v, low=1, high=n)
 
 
@@ -182,8 +185,7 @@ register(
 
 
 def _check_gamma(where: str, v: Any, objective: Objective) -> float:
-    if isinstance(v, np.ndarray) and v.ndim == 0:
-        v = v.item()
+    v = _item(v)
     return check_real(where, v, low=0.0, high=1.0, low_open=True)
 
 
@@ -229,8 +231,7 @@ def _off_label(v: Any) -> str:
 def _check_max_norm(where: str, v: Any, objective: Objective) -> float | None:
     if v is None or (isinstance(v, str) and v == "off"):
         return None
-    if isinstance(v, np.ndarray) and v.ndim == 0:
-        v = v.item()
+    v = _item(v)
     return check_real(where, v, low=0.0, low_open=True)
 
 
@@ -251,8 +252,7 @@ register(
 
 
 def _check_warmup(where: str, v: Any, objective: Objective) -> int:
-    if isinstance(v, np.ndarray) and v.ndim == 0:
-        v = v.item()
+    v = _item(v)
     return check_int(where, v, low=0)
 
 
