@@ -118,8 +118,10 @@ def precompute(spec: Spec) -> dict[str, Any]:
                 blocks[key] = len(trajs)
                 trajs.append(spec.run_block(i, combo))
             table.append(blocks[key])
-    lens, codes, nits, losses, params = [], [], [], [], []
-    for t in trajs:
+    # the validation loss along every run, evaluated once per block (cut below like the losses)
+    vtrajs = None if spec.validation is None else [spec.validation_losses(t.params) for t in trajs]
+    lens, codes, nits, losses, params, vlosses = [], [], [], [], [], []
+    for b, t in enumerate(trajs):
         for j in range(len(spec.lr_grid)):
             n = int(t.nit[j]) + 1
             lens.append(n)
@@ -127,10 +129,12 @@ def precompute(spec: Spec) -> dict[str, Any]:
             nits.append(int(t.nit[j]))
             losses.append(t.losses[:n, j])
             params.append(t.params[:n, j])
+            if vtrajs is not None:
+                vlosses.append(vtrajs[b][:n, j])
     extra = {}
-    if spec.validation is not None:
-        extra["vlosses"] = spec.validation_losses(np.concatenate(params))
-        extra["vtrajectories"] = [spec.validation_losses(t.params) for t in trajs]
+    if vtrajs is not None:
+        extra["vlosses"] = np.concatenate(vlosses)
+        extra["vtrajectories"] = vtrajs
     return {
         **extra,
         "table": np.asarray(table, dtype="<u4"),
