@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
 from .._validation import check_real
 from ._base import GradientTransformation, Optimizer, chain
+from ._transforms import EmptyState
 
 Array = np.ndarray
 
 #: PyTorch adds this to the norm before dividing (``clip_grad_norm_``)
 CLIP_EPS = 1e-6
-
-
-class _NoState(NamedTuple):
-    """Clipping keeps no state."""
 
 
 def clip_by_global_norm(max_norm: float | Array) -> GradientTransformation:
@@ -31,10 +28,10 @@ def clip_by_global_norm(max_norm: float | Array) -> GradientTransformation:
     direction and gets length :math:`c`.
     """
 
-    def init(params: Array) -> _NoState:
-        return _NoState()
+    def init(params: Array) -> EmptyState:
+        return EmptyState()
 
-    def update(g: Array, state: _NoState, params: Array) -> tuple[Array, _NoState]:
+    def update(g: Array, state: EmptyState, params: Array) -> tuple[Array, EmptyState]:
         norm = np.sqrt(np.sum(g * g, axis=-1, keepdims=True))
         coef = np.minimum(max_norm / (norm + CLIP_EPS), 1.0)
         return g * coef, state

@@ -13,19 +13,15 @@ gradients.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, ClassVar, NamedTuple
+from typing import Any, ClassVar
 
 import numpy as np
 
 from .._validation import as_float_array, check_real
 from ._base import GradientTransformation, Optimizer, chain
-from ._transforms import scale_by_learning_rate
+from ._transforms import EmptyState, scale_by_learning_rate
 
 Array = np.ndarray
-
-
-class _Empty(NamedTuple):
-    """No state."""
 
 
 def precondition(P: Any) -> GradientTransformation:
@@ -41,14 +37,14 @@ def precondition(P: Any) -> GradientTransformation:
         raise ValueError("P must be finite")
     P.flags.writeable = False
 
-    def init(params: Array) -> _Empty:
+    def init(params: Array) -> EmptyState:
         if params.shape[-1] != P.shape[0]:
             raise ValueError(
                 f"P has shape {P.shape} but the parameters have {params.shape[-1]} coordinates"
             )
-        return _Empty()
+        return EmptyState()
 
-    def update(u: Array, state: _Empty, params: Array) -> tuple[Array, _Empty]:
+    def update(u: Array, state: EmptyState, params: Array) -> tuple[Array, EmptyState]:
         return u @ P.T, state
 
     return GradientTransformation(init, update)
@@ -63,10 +59,10 @@ def scale_by_inverse_hessian(
     ``(..., d)``; :math:`\\delta` is ``shift`` (0: the pure Newton direction).
     """
 
-    def init(params: Array) -> _Empty:
-        return _Empty()
+    def init(params: Array) -> EmptyState:
+        return EmptyState()
 
-    def update(u: Array, state: _Empty, params: Array) -> tuple[Array, _Empty]:
+    def update(u: Array, state: EmptyState, params: Array) -> tuple[Array, EmptyState]:
         H = np.asarray(hessian(params), dtype=float)
         d = params.shape[-1]
         if H.shape != (*params.shape, d):
