@@ -10,7 +10,6 @@ from gdcore.optimizers import (
     Optimizer,
     add_decayed_weights,
     chain,
-    decoupled_weight_decay,
     scale_by_adam,
     scale_by_learning_rate,
     scale_by_rms,
@@ -99,16 +98,6 @@ def test_scale_by_learning_rate_constant_schedule_and_decay():
     u, state = run_transform(scale_by_learning_rate(1.0, lr_decay=1.0), g)
     np.testing.assert_allclose(u[:, 0], [-1.0, -0.5, -1 / 3], rtol=1e-15)
     assert state.count == 3
-
-
-def test_decoupled_weight_decay():
-    p = np.array([2.0])
-    u, _ = run_transform(decoupled_weight_decay(0.1, 0.5), [np.array([-0.1])], p)
-    np.testing.assert_allclose(u[0], [-0.1 - 0.1 * 0.5 * 2.0], rtol=1e-15)
-    u, _ = run_transform(decoupled_weight_decay(lambda t: 0.2, 0.5), [np.array([0.0])], p)
-    np.testing.assert_allclose(u[0], [-0.2], rtol=1e-15)
-    u, _ = run_transform(decoupled_weight_decay(0.1, 0.0), [np.array([0.3])], p)
-    np.testing.assert_array_equal(u[0], [0.3])
 
 
 def test_chain_composes_left_to_right_and_keeps_tuple_state():

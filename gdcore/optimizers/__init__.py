@@ -10,7 +10,6 @@ from ._named import SGD, Adagrad, Adam, AdamW, RMSprop
 from ._second_order import Newton, Preconditioned, precondition, scale_by_inverse_hessian
 from ._transforms import (
     add_decayed_weights,
-    decoupled_weight_decay,
     scale_by_adam,
     scale_by_learning_rate,
     scale_by_rms,
@@ -44,7 +43,6 @@ __all__ = [
     "add_decayed_weights",
     "chain",
     "clip_by_global_norm",
-    "decoupled_weight_decay",
     "precondition",
     "scale_by_adam",
     "scale_by_inverse_hessian",

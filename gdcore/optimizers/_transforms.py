@@ -312,32 +312,3 @@ def scale_by_learning_rate(
         return u, CountState(t + 1)
 
     return GradientTransformation(init, update)
-
-
-def decoupled_weight_decay(lr: LearningRate, weight_decay: float | Array) -> GradientTransformation:
-    """AdamW's decay, applied to the parameters rather than the gradient.
-
-    The incoming ``u`` is already the step; this adds :math:`-\\eta_t \\omega p`, so that
-    :math:`p + u = p(1 - \\eta_t\\omega) - \\eta_t \\hat u`, as ``torch.optim.AdamW``.
-    :class:`~gdcore.AdamW` itself is built the optax way (``scale_by_adam``,
-    ``add_decayed_weights``, ``scale_by_learning_rate``), which computes the same update.
-    """
-    scheduled = callable(lr)
-    consts = _PerShape(
-        lambda shape: (
-            {} if scheduled else {"neg_lr_wd": _full(-np.asarray(lr) * weight_decay, shape)}
-        )
-    )
-
-    def init(params: Array) -> CountState:
-        return CountState(0)
-
-    def update(u: Array, state: CountState, params: Array) -> tuple[Array, CountState]:
-        if _is_zero(weight_decay):
-            return u, CountState(state.count + 1)
-        if scheduled:
-            eta = rate_at(lr, state.count)
-            return u - (eta * weight_decay) * params, CountState(state.count + 1)
-        return u + consts[params.shape]["neg_lr_wd"] * params, CountState(state.count + 1)
-
-    return GradientTransformation(init, update)
