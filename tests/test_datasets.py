@@ -1,4 +1,4 @@
-"""gdcore.datasets: the shipped breast-cancer data, the seeded split and standardisation."""
+"""gdcore.datasets: the shipped data sets (breast cancer, digits), the split, standardisation."""
 
 from __future__ import annotations
 
@@ -64,3 +64,33 @@ def test_standardize_keeps_a_constant_column_finite():
 def test_bad_input_names_the_argument(call, exc, words):
     with pytest.raises(exc, match=words):
         call()
+
+
+def test_digits_are_scikit_learns_copy_of_the_uci_test_set():
+    sklearn_datasets = pytest.importorskip("sklearn.datasets")
+    reference = sklearn_datasets.load_digits()
+    data = datasets.digits()
+    np.testing.assert_array_equal(data.X, reference.data)
+    np.testing.assert_array_equal(data.y, reference.target)
+    assert data.feature_names[:2] == ("pixel_0_0", "pixel_0_1")
+    assert len(data.feature_names) == 64
+    assert not data.X.flags.writeable
+
+
+def test_digits_counts_and_pixel_range():
+    data = datasets.digits()
+    assert data.X.shape == (1797, 64)
+    assert np.bincount(data.y.astype(int)).tolist() == [
+        178,
+        182,
+        177,
+        183,
+        181,
+        182,
+        181,
+        179,
+        174,
+        180,
+    ]
+    assert data.X.min() == 0.0 and data.X.max() == 16.0
+    assert np.all(data.X == np.round(data.X))
