@@ -42,6 +42,7 @@ CHAPTERS = (
     "14_preconditioning",
     "15_schedules",
     "16_generalization",
+    "17_recipe",
     "18_choosing",
 )
 
